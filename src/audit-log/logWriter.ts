@@ -1,0 +1,107 @@
+/**
+ * @module The log's single writer: turns events into leaf and node rows and commits them in the same batch as the business rows.
+ *
+ * Appends are serialised through one in-process queue so the tree never forks; the leaf index is
+ * also the primary key, so even a second writer could only make its own batch fail, never fork the tree.
+ * The right edge of the tree (the frontier) is cached, so an append costs O(log n) work and ~2 node writes.
+ */
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { Clock } from '../clock';
+import type { Database, Statement } from '../storage/database';
+import { encodeLeaf, type LogEvent } from './logEvent';
+import { logEntries, logNodes } from './tables';
+import { appendLeaves, frontierNodeIds, leafHash, type Frontier } from './tlog';
+
+const encoder = new TextEncoder();
+
+export interface LogWriter {
+  /**
+   * Appends `events` as leaves and runs them in ONE atomic batch together with `statements`.
+   * Resolves with the new leaves' indices once committed; if anything fails nothing is written.
+   */
+  commit(events: readonly LogEvent[], statements?: readonly Statement[]): Promise<number[]>;
+  /** Number of committed leaves. */
+  size(): Promise<number>;
+}
+
+interface TreeState {
+  size: number;
+  frontier: Frontier;
+}
+
+export function createLogWriter(options: { database: Database; clock: Clock }): LogWriter {
+  const { database, clock } = options;
+  let state: TreeState | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function loadState(): Promise<TreeState> {
+    const row = await database.db.get<{ n: number | null }>(sql`select max(idx) + 1 as n from log_entries`);
+    const size = row?.n ?? 0;
+    const ids = frontierNodeIds(size);
+    if (ids.length === 0) return { size, frontier: [] };
+    const rows = await database.db
+      .select()
+      .from(logNodes)
+      .where(or(...ids.map((id) => and(eq(logNodes.level, id.level), eq(logNodes.idx, id.index)))));
+    const byKey = new Map(rows.map((r) => [`${r.level}/${r.idx}`, new Uint8Array(r.hash)]));
+    const frontier = ids.map((id) => {
+      const hash = byKey.get(`${id.level}/${id.index}`);
+      if (!hash) throw new Error(`log_nodes is missing frontier node ${id.level}/${id.index} for size ${size}`);
+      return hash;
+    });
+    return { size, frontier };
+  }
+
+  async function commitNow(events: readonly LogEvent[], statements: readonly Statement[]): Promise<number[]> {
+    if (events.length === 0) {
+      await database.batch(statements);
+      return [];
+    }
+    const current = state ?? (state = await loadState());
+    const at = clock.now();
+    const encoded = events.map((event) => encodeLeaf(event, at));
+    const hashes = encoded.map((e) => leafHash(encoder.encode(e.text)));
+    const next = appendLeaves(current.frontier, current.size, hashes);
+    const entryRows = encoded.map((e, i) => ({
+      idx: current.size + i,
+      type: e.leaf.type,
+      data: e.text,
+      countries: `,${e.leaf.countries.join(',')},`,
+      createdAt: at,
+    }));
+    const nodeRows = next.newNodes.map((n) => ({ level: n.level, idx: n.index, hash: Buffer.from(n.hash) }));
+    try {
+      await database.batch([
+        ...statements,
+        ...chunk(entryRows, 100).map((rows) => database.db.insert(logEntries).values(rows)),
+        ...chunk(nodeRows, 300).map((rows) => database.db.insert(logNodes).values(rows)),
+      ]);
+    } catch (error) {
+      // Re-read the tree next time: if another process appended, our cached frontier is stale.
+      state = undefined;
+      throw error;
+    }
+    // Only a committed batch moves the cached frontier; a failed one leaves the tree exactly as it was.
+    state = { size: next.size, frontier: next.frontier };
+    return entryRows.map((r) => r.idx);
+  }
+
+  return {
+    commit(events, statements = []) {
+      const run = queue.then(() => commitNow(events, statements));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async size() {
+      await queue;
+      return (state ?? (state = await loadState())).size;
+    },
+  };
+}
+
+/** SQLite limits bound parameters per statement, so large appends are split into several inserts of one batch. */
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

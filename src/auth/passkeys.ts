@@ -1,0 +1,145 @@
+/** @module A user's passkeys: list, add another, rename, revoke (never the last one). Additions and revocations are logged. */
+import { verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { users } from '../directory/tables';
+import { Conflict, Invalid, NotFound } from '../errors';
+import type { Actor, Services } from '../services';
+import { consumeChallenge, issueChallenge } from './challenges';
+import { credentials } from './tables';
+import { registrationOptions } from './webauthnOptions';
+
+export interface Passkey {
+  id: string;
+  name: string;
+  deviceType: string;
+  backedUp: boolean;
+  transports: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+const passkeyColumns = {
+  id: credentials.id,
+  name: credentials.name,
+  deviceType: credentials.deviceType,
+  backedUp: credentials.backedUp,
+  transports: credentials.transports,
+  createdAt: credentials.createdAt,
+  lastUsedAt: credentials.lastUsedAt,
+};
+
+export async function listPasskeys({ database }: Pick<Services, 'database'>, userId: string): Promise<Passkey[]> {
+  return database.db
+    .select(passkeyColumns)
+    .from(credentials)
+    .where(and(eq(credentials.userId, userId), isNull(credentials.revokedAt)))
+    .orderBy(asc(credentials.createdAt));
+}
+
+export async function beginAddPasskey(
+  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  actor: Actor,
+): Promise<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
+  const [user] = await services.database.db.select().from(users).where(eq(users.id, actor.userId));
+  if (!user) throw new NotFound('User not found');
+  const existing = await services.database.db.select({ id: credentials.id }).from(credentials).where(eq(credentials.userId, actor.userId));
+  const options = await registrationOptions(services.config, {
+    webauthnUserId: user.webauthnUserId,
+    email: user.email,
+    displayName: user.displayName,
+    excludeCredentialIds: existing.map((c) => c.id),
+  });
+  const challengeId = await issueChallenge(services, { purpose: 'add_passkey', challenge: options.challenge, userId: actor.userId });
+  return { challengeId, options };
+}
+
+export async function completeAddPasskey(
+  services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter'>,
+  input: { actor: Actor; challengeId: string; response: RegistrationResponseJSON; name: string },
+): Promise<Passkey> {
+  const { database, clock, config, logWriter } = services;
+  const challenge = await consumeChallenge(services, { id: input.challengeId, purpose: 'add_passkey' });
+  // Ensure the challenge was issued to this very user.
+  if (challenge.userId !== input.actor.userId) throw new Invalid('The challenge was issued to another user', 'challengeId');
+  const verification = await verifyRegistrationResponse({
+    response: input.response,
+    expectedChallenge: challenge.challenge,
+    expectedOrigin: config.origin,
+    expectedRPID: config.rpId,
+    requireUserVerification: true,
+  }).catch((error: Error) => {
+    throw new Invalid(`Passkey registration could not be verified: ${error.message}`, 'response');
+  });
+  if (!verification.verified) throw new Invalid('Passkey registration could not be verified', 'response');
+  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const [duplicate] = await database.db.select({ id: credentials.id }).from(credentials).where(eq(credentials.id, credential.id));
+  if (duplicate) throw new Conflict('This passkey is already registered');
+  const now = clock.now();
+  const passkey: Passkey = {
+    id: credential.id,
+    name: input.name,
+    deviceType: credentialDeviceType,
+    backedUp: credentialBackedUp,
+    transports: credential.transports ?? [],
+    createdAt: now,
+    lastUsedAt: null,
+  };
+  await logWriter.commit(
+    [
+      {
+        type: 'passkey.added',
+        actor: { userId: input.actor.userId, role: input.actor.role },
+        subject: { userId: input.actor.userId, credentialId: credential.id },
+        countries: input.actor.countryCode ? [input.actor.countryCode] : [],
+      },
+    ],
+    [
+      database.db.insert(credentials).values({
+        ...passkey,
+        userId: input.actor.userId,
+        publicKey: Buffer.from(credential.publicKey),
+        counter: credential.counter,
+      }),
+    ],
+  );
+  return passkey;
+}
+
+async function requireOwnPasskey(services: Pick<Services, 'database'>, actor: Actor, id: string): Promise<Passkey> {
+  const [row] = await services.database.db
+    .select(passkeyColumns)
+    .from(credentials)
+    .where(and(eq(credentials.id, id), eq(credentials.userId, actor.userId), isNull(credentials.revokedAt)));
+  if (!row) throw new NotFound(`You have no active passkey with id ${id}`);
+  return row;
+}
+
+export async function renamePasskey(
+  services: Pick<Services, 'database'>,
+  input: { actor: Actor; id: string; name: string },
+): Promise<Passkey> {
+  const passkey = await requireOwnPasskey(services, input.actor, input.id);
+  await services.database.batch([services.database.db.update(credentials).set({ name: input.name }).where(eq(credentials.id, passkey.id))]);
+  return { ...passkey, name: input.name };
+}
+
+export async function revokePasskey(
+  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  input: { actor: Actor; id: string },
+): Promise<void> {
+  const passkey = await requireOwnPasskey(services, input.actor, input.id);
+  const active = await listPasskeys(services, input.actor.userId);
+  // Ensure the user keeps a way in: passkeys are the only credential Exigent has.
+  if (active.length <= 1) throw new Conflict('You cannot revoke your last passkey; add another one first');
+  await services.logWriter.commit(
+    [
+      {
+        type: 'passkey.revoked',
+        actor: { userId: input.actor.userId, role: input.actor.role },
+        subject: { userId: input.actor.userId, credentialId: passkey.id },
+        countries: input.actor.countryCode ? [input.actor.countryCode] : [],
+      },
+    ],
+    [services.database.db.update(credentials).set({ revokedAt: services.clock.now() }).where(eq(credentials.id, passkey.id))],
+  );
+}

@@ -1,0 +1,30 @@
+/** @module A fixed-window rate limiter keyed by client, for the authentication endpoints and token guesses. */
+import type { Clock } from '../clock';
+import { TooManyRequests } from '../errors';
+
+export interface RateLimiter {
+  /** Counts one attempt for `key`; throws TooManyRequests once the window's budget is spent. */
+  hit(key: string): void;
+}
+
+export function createRateLimiter(options: { clock: Clock; limit: number; windowMs: number }): RateLimiter {
+  const { clock, limit, windowMs } = options;
+  const windows = new Map<string, { start: number; count: number }>();
+  return {
+    hit(key) {
+      const now = clock.now();
+      let window = windows.get(key);
+      if (!window || now - window.start >= windowMs) {
+        // Drop stale windows as we go so the map cannot grow without bound under a spray of keys.
+        if (windows.size > 10_000) for (const [k, w] of windows) if (now - w.start >= windowMs) windows.delete(k);
+        window = { start: now, count: 0 };
+        windows.set(key, window);
+      }
+      window.count += 1;
+      if (window.count > limit) {
+        const retryAfter = Math.ceil((window.start + windowMs - now) / 1000);
+        throw new TooManyRequests(`Too many authentication attempts; try again in ${retryAfter} s`, retryAfter);
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** @module Login sessions: opaque random tokens, stored only as SHA-256, with idle and absolute expiry. */
+import { eq } from 'drizzle-orm';
+import { randomToken } from '../crypto/randomToken';
+import { sha256Hex } from '../crypto/sha256';
+import { agencies, users } from '../directory/tables';
+import type { Actor, Services } from '../services';
+import type { Statement } from '../storage/database';
+import { sessions } from './tables';
+
+export interface NewSession {
+  token: string;
+  expiresAt: number;
+  /** The insert to run in the same batch as whatever established the login. */
+  statement: Statement;
+}
+
+export async function prepareSession(
+  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
+  userId: string,
+): Promise<NewSession> {
+  const token = randomToken();
+  const now = clock.now();
+  const expiresAt = now + config.sessionMaxMs;
+  const statement = database.db
+    .insert(sessions)
+    .values({ tokenHash: await sha256Hex(token), userId, createdAt: now, lastSeenAt: now, expiresAt });
+  return { token, expiresAt, statement };
+}
+
+/**
+ * Returns the actor behind a session token, or undefined when the token is unknown, idle too long,
+ * past its absolute lifetime, or its user is disabled (checked on every request, so disabling bites at once).
+ */
+export async function resolveSession(
+  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
+  token: string,
+): Promise<Actor | undefined> {
+  const tokenHash = await sha256Hex(token);
+  const [row] = await database.db
+    .select({
+      userId: sessions.userId,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      role: users.role,
+      status: users.status,
+      agencyId: users.agencyId,
+      countryCode: agencies.countryCode,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(agencies, eq(agencies.id, users.agencyId))
+    .where(eq(sessions.tokenHash, tokenHash));
+  if (!row) return undefined;
+  const now = clock.now();
+  if (row.status !== 'active' || now >= row.expiresAt || now - row.lastSeenAt >= config.sessionIdleMs) {
+    await database.batch([database.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))]);
+    return undefined;
+  }
+  // Touch at most once a minute: keeps the idle clock honest without a write per request.
+  if (now - row.lastSeenAt > 60_000) {
+    await database.batch([database.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, tokenHash))]);
+  }
+  return { userId: row.userId, role: row.role, agencyId: row.agencyId, countryCode: row.countryCode ?? null };
+}
+
+export async function endSession({ database }: Pick<Services, 'database'>, token: string): Promise<void> {
+  await database.batch([database.db.delete(sessions).where(eq(sessions.tokenHash, await sha256Hex(token)))]);
+}

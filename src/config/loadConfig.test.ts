@@ -1,0 +1,30 @@
+// Configuration is validated at start with messages that name the variable.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './loadConfig';
+
+describe('loadConfig', () => {
+  it('has safe defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8787, dbPath: './data/exigent.db', origin: 'http://localhost:8787', rpId: 'localhost', rpName: 'Exigent' });
+    expect(config.logKeyPath).toBe('data/log-signing.key');
+  });
+
+  it('derives origin and RP ID from each other', () => {
+    expect(loadConfig({ PORT: '9000' }).origin).toBe('http://localhost:9000');
+    expect(loadConfig({ EXIGENT_ORIGIN: 'https://exigent.police.example' }).rpId).toBe('exigent.police.example');
+    expect(loadConfig({ EXIGENT_ORIGIN: 'https://app.exigent.example', EXIGENT_RP_ID: 'exigent.example' }).rpId).toBe('exigent.example');
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be between 1 and 65535/);
+    expect(() => loadConfig({ EXIGENT_ORIGIN: 'not a url' })).toThrow(/EXIGENT_ORIGIN/);
+    expect(() => loadConfig({ EXIGENT_ORIGIN: 'https://a.example/path' })).toThrow(/without path/);
+    expect(() => loadConfig({ EXIGENT_ORIGIN: 'https://a.example', EXIGENT_RP_ID: 'b.example' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EXIGENT_SESSION_IDLE_MINUTES: '0' })).toThrow(/EXIGENT_SESSION_IDLE_MINUTES/);
+  });
+
+  it('accepts an in-memory database', () => {
+    expect(loadConfig({ EXIGENT_DB: ':memory:' }).dbPath).toBe(':memory:');
+  });
+});

@@ -1,0 +1,103 @@
+/** @module Reads and validates Exigent's configuration from environment variables, failing fast with a clear message. */
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be greater than zero`)
+    .default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'PORT must be a number' })
+    .int('PORT must be a whole number')
+    .min(1, 'PORT must be between 1 and 65535')
+    .max(65535, 'PORT must be between 1 and 65535')
+    .default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  EXIGENT_DB: z.string().min(1, 'EXIGENT_DB must not be empty').default('./data/exigent.db'),
+  EXIGENT_ORIGIN: z.url({ error: 'EXIGENT_ORIGIN must be a URL such as https://exigent.example.org' }).optional(),
+  EXIGENT_RP_ID: z.string().min(1).optional(),
+  EXIGENT_RP_NAME: z.string().min(1).default('Exigent'),
+  EXIGENT_LOG_KEY: z.string().min(1).optional(),
+  EXIGENT_LOG_ORIGIN: z.string().min(1).optional(),
+  EXIGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EXIGENT_SESSION_IDLE_MINUTES: positiveInt('EXIGENT_SESSION_IDLE_MINUTES', 30),
+  EXIGENT_SESSION_MAX_HOURS: positiveInt('EXIGENT_SESSION_MAX_HOURS', 12),
+  EXIGENT_INVITATION_HOURS: positiveInt('EXIGENT_INVITATION_HOURS', 72),
+  EXIGENT_AUTH_RATE_LIMIT: positiveInt('EXIGENT_AUTH_RATE_LIMIT', 30),
+  EXIGENT_MAX_BODY_KB: positiveInt('EXIGENT_MAX_BODY_KB', 256),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Path of the SQLite file, or ':memory:'. */
+  dbPath: string;
+  /** The exact origin browsers use; WebAuthn and the CSRF check compare against it. */
+  origin: string;
+  rpId: string;
+  rpName: string;
+  /** File holding the log's Ed25519 signing key, kept outside the database it protects. */
+  logKeyPath: string;
+  /** The checkpoint origin line (C2SP tlog-checkpoint): names this log. */
+  logOrigin: string;
+  logLevel: z.infer<typeof envSchema>['EXIGENT_LOG_LEVEL'];
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  invitationTtlMs: number;
+  /** Attempts per minute per client address on the authentication endpoints. */
+  authRateLimitPerMinute: number;
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Builds the configuration from an environment map (normally `process.env`).
+ * @example
+ * const config = loadConfig(process.env); // throws ConfigError naming every bad variable
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings are treated as unset so `PORT= npm start` behaves like no PORT at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const origin = (e.EXIGENT_ORIGIN ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const originUrl = new URL(origin);
+  if (originUrl.pathname !== '/' || originUrl.search || originUrl.hash) {
+    throw new ConfigError(`Invalid configuration:\n  EXIGENT_ORIGIN: must be a bare origin without path, got "${origin}"`);
+  }
+  const rpId = e.EXIGENT_RP_ID ?? originUrl.hostname;
+  // WebAuthn requires the RP ID to be the origin's host or a registrable suffix of it.
+  if (originUrl.hostname !== rpId && !originUrl.hostname.endsWith(`.${rpId}`)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  EXIGENT_RP_ID: "${rpId}" must equal or be a parent domain of the origin's host "${originUrl.hostname}"`,
+    );
+  }
+  const defaultKeyDir = e.EXIGENT_DB === ':memory:' ? './data' : dirname(e.EXIGENT_DB);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dbPath: e.EXIGENT_DB,
+    origin,
+    rpId,
+    rpName: e.EXIGENT_RP_NAME,
+    logKeyPath: e.EXIGENT_LOG_KEY ?? join(defaultKeyDir, 'log-signing.key'),
+    logOrigin: e.EXIGENT_LOG_ORIGIN ?? `${originUrl.host}/exigent-log`,
+    logLevel: e.EXIGENT_LOG_LEVEL,
+    sessionIdleMs: e.EXIGENT_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.EXIGENT_SESSION_MAX_HOURS * 3_600_000,
+    invitationTtlMs: e.EXIGENT_INVITATION_HOURS * 3_600_000,
+    authRateLimitPerMinute: e.EXIGENT_AUTH_RATE_LIMIT,
+    maxBodyBytes: e.EXIGENT_MAX_BODY_KB * 1024,
+  };
+}

@@ -1,0 +1,12 @@
+/** @module The Hono environment shared by every route: the services and the (possibly anonymous) actor. */
+import type { Actor, Services } from '../services';
+
+export type AppEnv = {
+  Variables: {
+    services: Services;
+    actor: Actor | undefined;
+    requestId: string;
+    /** Raw session token of this request, when one was presented and is valid. */
+    sessionToken: string | undefined;
+  };
+};

@@ -1,0 +1,108 @@
+/** @module Composes the HTTP application: middleware order, the /api/v1 routers, OpenAPI document, docs and health check. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { createRateLimiter } from '../auth/rateLimiter';
+import { PayloadTooLarge } from '../errors';
+import type { Services } from '../services';
+import { apiDocs } from './apiDocs';
+import type { AppEnv } from './appEnv';
+import { errorHandler } from './errorHandler';
+import { logRequests, requireSameOrigin, resolveActor } from './middleware';
+import { problemResponse } from './problem';
+import { authRoutes } from './routes/authRoutes';
+import { directoryRoutes } from './routes/directoryRoutes';
+import { validationHook } from './validationHook';
+
+export interface AppOptions {
+  /** The caller's network address (runtime-specific), for rate limiting. */
+  clientAddress: (c: Context<AppEnv>) => string;
+  /** Loads Scalar's standalone browser bundle (runtime-specific: a file on Node, an asset on Workers). */
+  loadScalarBundle: () => Promise<string>;
+}
+
+/**
+ * @example
+ * const app = createApp(services, { clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown' });
+ * serve({ fetch: app.fetch, port: 8787 });
+ */
+export function createApp(services: Services, options: AppOptions) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const authLimiter = createRateLimiter({ clock: services.clock, limit: services.config.authRateLimitPerMinute, windowMs: 60_000 });
+  const rateLimitAuth = createMiddleware<AppEnv>(async function rateLimitAuth(c, next) {
+    authLimiter.hit(options.clientAddress(c));
+    await next();
+  });
+
+  app.use('*', requestId());
+  app.use('*', async function echoRequestId(c, next) {
+    await next();
+    // Also on error responses, which onError builds afresh.
+    c.res.headers.set('x-request-id', c.get('requestId'));
+  });
+  app.use('*', async function provideServices(c, next) {
+    c.set('services', services);
+    await next();
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+      // HSTS only makes sense (and is only honoured) over https.
+      strictTransportSecurity: services.config.origin.startsWith('https:') ? 'max-age=63072000; includeSubDomains' : false,
+    }),
+  );
+  app.use('*', logRequests);
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: services.config.maxBodyBytes,
+      onError: () => {
+        throw new PayloadTooLarge(`The request body exceeds the limit of ${services.config.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use('/api/*', requireSameOrigin);
+  app.use('/api/*', resolveActor);
+
+  app.get('/healthz', async (c) => {
+    const ok = await services.database.ping().catch(() => false);
+    return ok ? c.json({ status: 'ok' }, 200) : problemResponse({ title: 'Unavailable', status: 503, detail: 'The database does not answer' });
+  });
+
+  app.route('/api/v1', authRoutes({ rateLimit: rateLimitAuth }));
+  app.route('/api/v1', directoryRoutes());
+
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Exigent API',
+      version: '1',
+      description: 'Urgent-contact channel for police investigators. Authentication is a passkey session cookie; every route lists the roles allowed.',
+    },
+  });
+  app.route('/docs', apiDocs({ loadScalarBundle: options.loadScalarBundle }));
+
+  app.notFound((c) =>
+    problemResponse({ title: 'Not found', status: 404, detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, requestId: c.get('requestId') }),
+  );
+  app.onError(errorHandler);
+  return app;
+}
+
+export type ExigentApp = ReturnType<typeof createApp>;

@@ -1,0 +1,46 @@
+/** @module Maps every thrown error to a problem response, once: domain errors to their status, client mistakes to 4xx, the rest to a logged 500. */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import { DomainError, TooManyRequests } from '../errors';
+import type { AppEnv } from './appEnv';
+import { problemResponse } from './problem';
+import { validationProblem } from './validationHook';
+
+/** SQLite constraint errors reach us only when a concurrent request won a race the domain checks had already looked at. */
+function isConstraintError(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && (error as unknown as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
+}
+
+export function errorHandler(error: Error, c: Context<AppEnv>): Response {
+  const requestId = c.get('requestId');
+  if (error instanceof DomainError) {
+    const headers: Record<string, string> = error instanceof TooManyRequests ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    return problemResponse(
+      {
+        title: error.title,
+        status: error.status,
+        detail: error.message,
+        requestId,
+        ...(error.field ? { errors: [{ field: error.field, message: error.message }] } : {}),
+      },
+      headers,
+    );
+  }
+  if (error instanceof ZodError) return validationProblem(error, 'json', c);
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const detail = error.message || (status === 413 ? 'The request body is too large' : 'The request could not be processed');
+    return problemResponse({ title: status === 413 ? 'Payload too large' : 'Bad request', status, detail, requestId });
+  }
+  if (isConstraintError(error)) {
+    return problemResponse({
+      title: 'Conflict',
+      status: 409,
+      detail: 'The request conflicts with a record written concurrently; reload and try again',
+      requestId,
+    });
+  }
+  c.get('services')?.logger.error({ err: error, requestId }, 'unhandled error');
+  return problemResponse({ title: 'Internal server error', status: 500, detail: 'An unexpected error occurred; it has been logged', requestId });
+}

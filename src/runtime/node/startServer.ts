@@ -1,0 +1,51 @@
+/** @module Starts Exigent on Node: services, HTTP server on the configured port, first-admin link on a fresh database. */
+import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
+import type { Config } from '../../config/loadConfig';
+import { createApp } from '../../http/createApp';
+import { openNodeServices, type NodeServices } from './openServices';
+
+const require = createRequire(import.meta.url);
+
+export interface RunningServer {
+  services: NodeServices;
+  url: string;
+  port: number;
+  /** Present when this start created the first-admin link (fresh database). */
+  firstAdminUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, overrides: Parameters<typeof openNodeServices>[1] = {}): Promise<RunningServer> {
+  const services = openNodeServices(config, overrides);
+  let firstAdminUrl: string | undefined;
+  if (await isFreshInstallation(services)) {
+    const link = await createFirstAdminEnrolment(services);
+    firstAdminUrl = link.url;
+    // Printed once, on purpose: this is how the operator gets in. It expires in 24 h and works once.
+    services.logger.warn({ firstAdminUrl: link.url, expiresAt: new Date(link.expiresAt).toISOString() }, 'first-admin enrolment link');
+  }
+  const app = createApp(services, {
+    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  services.logger.info({ url: `http://${config.host}:${port}`, origin: config.origin }, 'exigent listening');
+  return {
+    services,
+    url: `http://${config.host}:${port}`,
+    port,
+    firstAdminUrl,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      services.database.close();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** @module The dependencies domain functions share, built once per process by a runtime entry point. */
+import type { Logger } from 'pino';
+import type { LogWriter } from './audit-log/logWriter';
+import type { Clock } from './clock';
+import type { Config } from './config/loadConfig';
+import type { Database } from './storage/database';
+
+export interface Services {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  /** Every write that records an accountability event goes through here, in one batch with its rows. */
+  logWriter: LogWriter;
+}
+
+/** The acting user, as established by the session. */
+export interface Actor {
+  userId: string;
+  role: import('./directory/tables').Role;
+  agencyId: string | null;
+  countryCode: string | null;
+}

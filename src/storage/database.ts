@@ -1,0 +1,23 @@
+/**
+ * @module The narrow storage interface every domain uses, so Node/better-sqlite3 and Workers/D1 share all other code.
+ *
+ * Reads are ordinary awaited drizzle queries. Every multi-row write is *one batch decided up front*:
+ * a list of unexecuted drizzle statements that the adapter runs atomically (a transaction on
+ * better-sqlite3, `db.batch` on D1, which has no interactive transactions).
+ */
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Db = BaseSQLiteDatabase<'sync' | 'async', unknown, Schema>;
+export type Statement = BatchItem<'sqlite'>;
+
+export interface Database {
+  /** Query builder for reads and for building statements; never call `.run()` on a write from domain code. */
+  readonly db: Db;
+  /** Runs every statement or none. Rejects with the first statement's error; nothing is written then. */
+  batch(statements: readonly Statement[]): Promise<void>;
+  /** True when the database answers a trivial query (health check). */
+  ping(): Promise<boolean>;
+}

@@ -1,0 +1,4 @@
+/** @module The whole database schema: every domain's tables, gathered for drizzle's typed queries and drizzle-kit. */
+export * from '../directory/tables';
+export * from '../auth/tables';
+export * from '../audit-log/tables';

@@ -1,0 +1,105 @@
+// Bad input gets a clear RFC 9457 problem and writes nothing; plus health, request ids, security headers and OpenAPI.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/apiClient';
+import { enrolFirstAdmin, type Person } from '../support/people';
+import { startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+let admin: Person;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { EXIGENT_MAX_BODY_KB: '4' } });
+  admin = await enrolFirstAdmin(server);
+});
+afterAll(async () => server.stop());
+
+function countRows(table: string): number {
+  return (server.services.database.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+}
+
+function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, detail: RegExp) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ type: 'about:blank', status });
+  expect(res.body.detail).toMatch(detail);
+}
+
+describe('bad input', () => {
+  it('answers malformed JSON with 400 and writes nothing', async () => {
+    const before = countRows('countries');
+    const res = await admin.client.request('POST', '/api/v1/countries', undefined, { rawBody: '{"code": "DE",', headers: { 'content-type': 'application/json' } });
+    expectProblem(res, 400, /JSON/i);
+    expect(countRows('countries')).toBe(before);
+  });
+
+  it('names the field with the wrong type', async () => {
+    const res = await admin.client.post('/api/v1/countries', { code: 42, name: 'Germany' });
+    expectProblem(res, 400, /code/);
+    expect(res.body.errors[0].field).toBe('code');
+    expect(countRows('countries')).toBe(0);
+  });
+
+  it('refuses unknown fields', async () => {
+    const res = await admin.client.post('/api/v1/countries', { code: 'DE', name: 'Germany', admin: true });
+    expectProblem(res, 400, /admin/);
+    expect(countRows('countries')).toBe(0);
+  });
+
+  it('refuses oversize bodies with 413', async () => {
+    const res = await admin.client.post('/api/v1/countries', { code: 'DE', name: 'x'.repeat(10_000) });
+    expectProblem(res, 413, /exceeds the limit of 4096 bytes/);
+    expect(countRows('countries')).toBe(0);
+  });
+
+  it('answers unknown routes and bad query values as problems', async () => {
+    expectProblem(await admin.client.get('/api/v1/nothing-here'), 404, /No route/);
+    expectProblem(await admin.client.get('/api/v1/agencies?kind=army'), 400, /kind/);
+  });
+
+  it('explains a domain conflict (second NCB for a country)', async () => {
+    await admin.client.post('/api/v1/countries', { code: 'DE', name: 'Germany' });
+    expect((await admin.client.post('/api/v1/agencies', { name: 'NCB Wiesbaden', countryCode: 'DE', kind: 'ncb' })).status).toBe(201);
+    const before = countRows('agencies');
+    expectProblem(await admin.client.post('/api/v1/agencies', { name: 'NCB Berlin', countryCode: 'de', kind: 'ncb' }), 409, /already has an NCB/);
+    expect(countRows('agencies')).toBe(before);
+  });
+});
+
+describe('plumbing', () => {
+  it('answers /healthz', async () => {
+    const res = await new ApiClient(server.url).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('puts a request id and security headers on every response', async () => {
+    const res = await new ApiClient(server.url).get('/api/v1/me');
+    expect(res.headers.get('x-request-id')).toMatch(/.{8,}/);
+    expect(res.body.requestId).toBe(res.headers.get('x-request-id'));
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('publishes an OpenAPI 3.1 document and rendered docs', async () => {
+    const doc = await new ApiClient(server.url).get('/api/v1/openapi.json');
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toContain('/api/v1/auth/login/options');
+    const docs = await new ApiClient(server.url).get('/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('/docs/scalar.js');
+    expect((await new ApiClient(server.url).get('/docs/init.js')).text).toContain('/api/v1/openapi.json');
+    const bundle = await fetch(`${server.url}/docs/scalar.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('never writes session tokens or enrolment tokens to the log', async () => {
+    const token = admin.client.sessionCookie!;
+    const firstAdminToken = new URL(server.firstAdminUrl!).hash.slice('#token='.length);
+    const logs = server.logLines.join('\n');
+    expect(logs).not.toContain(token);
+    // The first-admin link is printed by design, exactly once; no other line repeats its token.
+    expect(server.logLines.filter((l) => l.includes(firstAdminToken))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,67 @@
+/** @module A tiny HTTP client for tests: JSON in and out, one cookie jar, the browser's Origin header. */
+import { TEST_ORIGIN } from './testServer';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export class ApiClient {
+  private cookies = new Map<string, string>();
+
+  constructor(
+    readonly baseUrl: string,
+    readonly origin = TEST_ORIGIN,
+  ) {}
+
+  get sessionCookie(): string | undefined {
+    return this.cookies.get('exigent_session');
+  }
+
+  /** A second client sharing nothing with this one (another browser). */
+  fresh(): ApiClient {
+    return new ApiClient(this.baseUrl, this.origin);
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; rawBody?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { origin: this.origin, ...init.headers };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let payload: string | undefined = init.rawBody;
+    if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: payload });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const [name, ...value] = (pair ?? '').split('=');
+      if (!name) continue;
+      const v = value.join('=');
+      if (v === '' || /max-age=0/i.test(cookie)) this.cookies.delete(name.trim());
+      else this.cookies.set(name.trim(), v);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body);
+  }
+  patch<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', path, body);
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
+}
