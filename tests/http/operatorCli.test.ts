@@ -1,0 +1,57 @@
+// The operator CLI against a real database file: seed, invite, list, disable, recovery link.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+async function exigent(...args: string[]) {
+  return run(process.execPath, ['--import', 'tsx', 'clients/cli/main.ts', ...args], { env, cwd: process.cwd() });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'exigent-cli-'));
+  env = { ...process.env, EXIGENT_DB: join(dir, 'exigent.db'), EXIGENT_ORIGIN: 'https://exigent.example' };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('operator CLI', () => {
+  it('seeds the directory, invites an investigator, lists and disables users', async () => {
+    const seed = join(dir, 'seed.json');
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        countries: [{ code: 'UA', name: 'Ukraine' }],
+        agencies: [
+          { name: 'National Police', countryCode: 'UA', kind: 'police' },
+          { name: 'NCB Kyiv', countryCode: 'UA', kind: 'ncb', dutyEmail: 'duty@ncb.ua' },
+        ],
+      }),
+    );
+    const seeded = await exigent('seed', seed);
+    expect(seeded.stdout).toContain('country UA Ukraine');
+    // Idempotent: a second run adds nothing.
+    expect((await exigent('seed', seed)).stdout).toBe('');
+
+    const agencies = (await exigent('agencies')).stdout;
+    const policeId = /^(\S+)\s+UA\s+police/m.exec(agencies)![1]!;
+    const invited = await exigent('invite', '--email', 'o@police.ua', '--name', 'Olena', '--role', 'investigator', '--agency', policeId);
+    expect(invited.stdout).toMatch(/^https:\/\/exigent\.example\/enrol#token=[A-Za-z0-9_-]{43}\n$/);
+
+    const link = await exigent('first-admin-link');
+    expect(link.stdout).toMatch(/enrol#token=/);
+  });
+
+  it('explains mistakes and exits non-zero', async () => {
+    await expect(exigent('add-agency', '--name', 'X', '--country', 'ZZ', '--kind', 'police')).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringMatching(/Country ZZ is not registered/),
+    });
+    await expect(exigent('no-such-command')).rejects.toMatchObject({ code: 64, stderr: expect.stringMatching(/Unknown command/) });
+  });
+});
