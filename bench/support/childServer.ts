@@ -34,29 +34,20 @@ export async function startChildServer(options: { port: number; dir?: string; en
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let firstAdminUrl: string | undefined;
   let output = '';
-  await new Promise<void>((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const link = /(http:\/\/\S+\/enrol#token=[A-Za-z0-9_-]+)/.exec(output);
-      if (link) firstAdminUrl = link[1];
-      if (output.includes('exigent listening') || output.includes('"level":30')) {
-        clearTimeout(timer);
-        resolveStart();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  let exited: number | null = null;
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.once('exit', (code) => (exited = code ?? -1));
   const url = `http://127.0.0.1:${options.port}`;
-  // Wait until it answers, not just until it printed.
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false)) break;
+  // Ready means answering /healthz, not merely having printed something.
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false))) {
+    if (exited !== null) throw new Error(`server exited with ${exited}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`server did not answer within 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  const firstAdminUrl = /(http:\/\/\S+\/enrol#token=[A-Za-z0-9_-]+)/.exec(output)?.[1];
   return {
     url,
     origin,

@@ -33,8 +33,11 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
   });
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} on ${config.host} is already in use; set PORT to another port`) : error),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   services.logger.info({ url: `http://${config.host}:${port}`, origin: config.origin }, 'exigent listening');
