@@ -1,5 +1,6 @@
 /** @module The dependencies domain functions share, built once per process by a runtime entry point. */
 import type { Logger } from 'pino';
+import type { LogSigner } from './audit-log/logSigner';
 import type { LogWriter } from './audit-log/logWriter';
 import type { Clock } from './clock';
 import type { Config } from './config/loadConfig';
@@ -12,6 +13,8 @@ export interface Services {
   logger: Logger;
   /** Every write that records an accountability event goes through here, in one batch with its rows. */
   logWriter: LogWriter;
+  /** The log's checkpoint signing key (kept outside the database it protects). */
+  logSigner: LogSigner;
 }
 
 /** The acting user, as established by the session. */

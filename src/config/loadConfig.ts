@@ -29,6 +29,7 @@ const envSchema = z.object({
   EXIGENT_INVITATION_HOURS: positiveInt('EXIGENT_INVITATION_HOURS', 72),
   EXIGENT_AUTH_RATE_LIMIT: positiveInt('EXIGENT_AUTH_RATE_LIMIT', 30),
   EXIGENT_MAX_BODY_KB: positiveInt('EXIGENT_MAX_BODY_KB', 256),
+  EXIGENT_CHECKPOINT_SECONDS: positiveInt('EXIGENT_CHECKPOINT_SECONDS', 2),
 });
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   /** Attempts per minute per client address on the authentication endpoints. */
   authRateLimitPerMinute: number;
   maxBodyBytes: number;
+  /** How often a new checkpoint is signed while the log grows. */
+  checkpointIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +102,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invitationTtlMs: e.EXIGENT_INVITATION_HOURS * 3_600_000,
     authRateLimitPerMinute: e.EXIGENT_AUTH_RATE_LIMIT,
     maxBodyBytes: e.EXIGENT_MAX_BODY_KB * 1024,
+    checkpointIntervalMs: e.EXIGENT_CHECKPOINT_SECONDS * 1000,
   };
 }

@@ -15,6 +15,7 @@ import { logRequests, requireSameOrigin, resolveActor } from './middleware';
 import { problemResponse } from './problem';
 import { authRoutes } from './routes/authRoutes';
 import { directoryRoutes } from './routes/directoryRoutes';
+import { logRoutes } from './routes/logRoutes';
 import { validationHook } from './validationHook';
 
 export interface AppOptions {
@@ -87,6 +88,7 @@ export function createApp(services: Services, options: AppOptions) {
 
   app.route('/api/v1', authRoutes({ rateLimit: rateLimitAuth }));
   app.route('/api/v1', directoryRoutes());
+  app.route('/api/v1', logRoutes());
 
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

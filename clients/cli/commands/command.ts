@@ -20,7 +20,7 @@ export interface Command {
 
 /** Opens the same database the server uses; SQLite's WAL lets the CLI work while the server runs. */
 export async function withServices<T>(env: Record<string, string | undefined>, work: (services: NodeServices) => Promise<T>): Promise<T> {
-  const services = openNodeServices(loadConfig(env), { logger: pino({ level: 'silent' }) });
+  const services = await openNodeServices(loadConfig(env), { logger: pino({ level: 'silent' }) });
   try {
     return await work(services);
   } finally {

@@ -4,13 +4,14 @@ import { createLogWriter } from '../../audit-log/logWriter';
 import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
 import type { Services } from '../../services';
+import { loadOrCreateLogSigner } from './logKeyFile';
 import { openSqliteDatabase, type SqliteDatabase } from '../../storage/sqliteDatabase';
 
 export interface NodeServices extends Services {
   database: SqliteDatabase;
 }
 
-export function openNodeServices(config: Config, options: { clock?: Clock; logger?: pino.Logger } = {}): NodeServices {
+export async function openNodeServices(config: Config, options: { clock?: Clock; logger?: pino.Logger } = {}): Promise<NodeServices> {
   const clock = options.clock ?? systemClock;
   const logger =
     options.logger ??
@@ -20,5 +21,6 @@ export function openNodeServices(config: Config, options: { clock?: Clock; logge
       redact: { paths: ['token', '*.token', 'cookie', '*.cookie', 'headers.cookie', 'privateKey', '*.privateKey'], censor: '[redacted]' },
     });
   const database = openSqliteDatabase({ path: config.dbPath });
-  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }) };
+  const logSigner = await loadOrCreateLogSigner(config.logKeyPath, config.logOrigin);
+  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner };
 }

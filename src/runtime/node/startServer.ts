@@ -4,6 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { issueCheckpoint } from '../../audit-log/checkpoints';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
 import type { Config } from '../../config/loadConfig';
 import { createApp } from '../../http/createApp';
@@ -21,7 +22,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, overrides: Parameters<typeof openNodeServices>[1] = {}): Promise<RunningServer> {
-  const services = openNodeServices(config, overrides);
+  const services = await openNodeServices(config, overrides);
   let firstAdminUrl: string | undefined;
   if (await isFreshInstallation(services)) {
     const link = await createFirstAdminEnrolment(services);
@@ -33,6 +34,12 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
   });
+  // A checkpoint at start covers anything committed before a crash; then one every few seconds while the log grows.
+  await issueCheckpoint(services);
+  const checkpointTimer = setInterval(() => {
+    issueCheckpoint(services).catch((error: Error) => services.logger.error({ err: error }, 'checkpoint failed'));
+  }, config.checkpointIntervalMs);
+  checkpointTimer.unref();
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
@@ -47,6 +54,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     port,
     firstAdminUrl,
     async close() {
+      clearInterval(checkpointTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       services.database.close();
     },
