@@ -39,10 +39,10 @@ export function noteVerifierKey(name: string, publicKey: Uint8Array, alg = ALG_E
 }
 
 export function parseVerifierKey(vkey: string): { name: string; alg: number; publicKey: Uint8Array } {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw new Error('a verifier key has the form <name>+<hex key id>+<base64 key>');
-  const [name, id, key] = parts as [string, string, string];
-  if (!name || /\s/.test(name)) throw new Error('verifier key name must be non-empty without spaces');
+  // The base64 key may itself contain '+', so split on the first two only.
+  const match = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey.trim());
+  if (!match) throw new Error('a verifier key has the form <name>+<hex key id>+<base64 key>');
+  const [, name, id, key] = match as unknown as [string, string, string, string];
   const material = fromBase64(key);
   const alg = material[0] ?? -1;
   const publicKey = material.subarray(1);
