@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../src/config/loadConfig';
 import { DomainError } from '../../src/errors';
 import { directoryCommands } from './commands/directoryCommands';
+import { logCommands } from './commands/logCommands';
 import { userCommands } from './commands/userCommands';
-import type { Command } from './commands/command';
+import type { Command, CommandContext } from './commands/command';
 
-const COMMANDS: Record<string, Command> = { ...directoryCommands, ...userCommands };
+const COMMANDS: Record<string, Command> = { ...directoryCommands, ...userCommands, ...logCommands };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}\n  ${' '.repeat(18)} ${c.usage}`);
@@ -21,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
     return name === 'help' || name === '--help' ? 0 : 64;
   }
   const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
-  return command.run({ env: process.env, values: values as Record<string, string | boolean | undefined>, positionals, print: (l) => console.log(l) });
+  return command.run({ env: process.env, values: values as CommandContext['values'], positionals, print: (l) => console.log(l) });
 }
 
 try {

@@ -5,7 +5,7 @@ import { openNodeServices, type NodeServices } from '../../../src/runtime/node/o
 
 export interface CommandContext {
   env: Record<string, string | undefined>;
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   print(line: string): void;
 }
@@ -13,7 +13,7 @@ export interface CommandContext {
 export interface Command {
   summary: string;
   usage: string;
-  options?: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  options?: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
   /** Resolves to the process exit code. */
   run(context: CommandContext): Promise<number>;
 }

@@ -9,7 +9,7 @@ const PEM_LABEL = 'PRIVATE KEY';
  * The key lives in its own file, not in the database: someone who can rewrite the log tables must not
  * also be able to re-sign forged checkpoints.
  */
-export async function loadOrCreateLogSigner(path: string, name: string): Promise<LogSigner> {
+export async function loadOrCreateSigningKey(path: string, name: string): Promise<LogSigner> {
   if (!existsSync(path)) {
     const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey));

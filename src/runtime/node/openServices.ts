@@ -4,7 +4,7 @@ import { createLogWriter } from '../../audit-log/logWriter';
 import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
 import type { Services } from '../../services';
-import { loadOrCreateLogSigner } from './logKeyFile';
+import { loadOrCreateSigningKey } from './logKeyFile';
 import { openSqliteDatabase, type SqliteDatabase } from '../../storage/sqliteDatabase';
 
 export interface NodeServices extends Services {
@@ -21,6 +21,6 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
       redact: { paths: ['token', '*.token', 'cookie', '*.cookie', 'headers.cookie', 'privateKey', '*.privateKey'], censor: '[redacted]' },
     });
   const database = openSqliteDatabase({ path: config.dbPath });
-  const logSigner = await loadOrCreateLogSigner(config.logKeyPath, config.logOrigin);
+  const logSigner = await loadOrCreateSigningKey(config.logKeyPath, config.logOrigin);
   return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner };
 }
