@@ -55,3 +55,19 @@ describe('operator CLI', () => {
     await expect(exigent('no-such-command')).rejects.toMatchObject({ code: 64, stderr: expect.stringMatching(/Unknown command/) });
   });
 });
+
+describe('log commands', () => {
+  it('self-checks the database and verifies an export file offline', async () => {
+    const check = await exigent('verify-log', '--db');
+    expect(check.stdout).toMatch(/^OK: \d+ entries and \d+ checkpoints match/m);
+
+    const keyFile = join(dir, 'witness.key');
+    const keygen = await exigent('witness-keygen', '--name', 'ncb.ua/witness', '--key', keyFile);
+    expect(keygen.stdout).toMatch(/^ncb\.ua\/witness\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/);
+    await expect(exigent('witness-keygen', '--name', 'ncb.ua/witness', '--key', keyFile)).rejects.toMatchObject({ stderr: expect.stringMatching(/refusing to overwrite/) });
+
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"kind":"entry"}\n');
+    await expect(exigent('verify-log', bad, '--key', keygen.stdout.trim())).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/INVALID/) });
+  });
+});
