@@ -4,6 +4,7 @@ import type { LogSigner } from './audit-log/logSigner';
 import type { LogWriter } from './audit-log/logWriter';
 import type { Clock } from './clock';
 import type { Config } from './config/loadConfig';
+import type { DeliveryHub } from './relay/deliveryHub';
 import type { Database } from './storage/database';
 
 export interface Services {
@@ -15,6 +16,8 @@ export interface Services {
   logWriter: LogWriter;
   /** The log's checkpoint signing key (kept outside the database it protects). */
   logSigner: LogSigner;
+  /** Pushes relay events to connected devices (best effort; the database queue is the truth). */
+  hub: DeliveryHub;
 }
 
 /** The acting user, as established by the session. */

@@ -18,6 +18,7 @@ export const LOG_EVENT_TYPES = [
   'formal_request.state_changed',
   'compliance.decision',
   'witness.registered',
+  'relay.purged',
 ] as const;
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 

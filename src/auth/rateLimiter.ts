@@ -1,4 +1,4 @@
-/** @module A fixed-window rate limiter keyed by client, for the authentication endpoints and token guesses. */
+/** @module A fixed-window rate limiter keyed by client or user: authentication attempts, token guesses, message sends. */
 import type { Clock } from '../clock';
 import { TooManyRequests } from '../errors';
 
@@ -7,8 +7,8 @@ export interface RateLimiter {
   hit(key: string): void;
 }
 
-export function createRateLimiter(options: { clock: Clock; limit: number; windowMs: number }): RateLimiter {
-  const { clock, limit, windowMs } = options;
+export function createRateLimiter(options: { clock: Clock; limit: number; windowMs: number; what?: string }): RateLimiter {
+  const { clock, limit, windowMs, what = 'authentication attempts' } = options;
   const windows = new Map<string, { start: number; count: number }>();
   return {
     hit(key) {
@@ -23,7 +23,7 @@ export function createRateLimiter(options: { clock: Clock; limit: number; window
       window.count += 1;
       if (window.count > limit) {
         const retryAfter = Math.ceil((window.start + windowMs - now) / 1000);
-        throw new TooManyRequests(`Too many authentication attempts; try again in ${retryAfter} s`, retryAfter);
+        throw new TooManyRequests(`Too many ${what}; try again in ${retryAfter} s`, retryAfter);
       }
     },
   };

@@ -30,6 +30,12 @@ const envSchema = z.object({
   EXIGENT_AUTH_RATE_LIMIT: positiveInt('EXIGENT_AUTH_RATE_LIMIT', 30),
   EXIGENT_MAX_BODY_KB: positiveInt('EXIGENT_MAX_BODY_KB', 256),
   EXIGENT_CHECKPOINT_SECONDS: positiveInt('EXIGENT_CHECKPOINT_SECONDS', 2),
+  EXIGENT_MAX_ENVELOPE_KB: positiveInt('EXIGENT_MAX_ENVELOPE_KB', 64),
+  EXIGENT_MAX_ATTACHMENT_MB: positiveInt('EXIGENT_MAX_ATTACHMENT_MB', 10),
+  EXIGENT_RETENTION_DAYS: positiveInt('EXIGENT_RETENTION_DAYS', 30),
+  EXIGENT_PURGE_MINUTES: positiveInt('EXIGENT_PURGE_MINUTES', 60),
+  EXIGENT_DEVICE_QUEUE_MAX: positiveInt('EXIGENT_DEVICE_QUEUE_MAX', 10_000),
+  EXIGENT_SEND_RATE_PER_MINUTE: positiveInt('EXIGENT_SEND_RATE_PER_MINUTE', 600),
 });
 
 export interface Config {
@@ -54,6 +60,16 @@ export interface Config {
   maxBodyBytes: number;
   /** How often a new checkpoint is signed while the log grows. */
   checkpointIntervalMs: number;
+  /** Largest accepted message envelope (ciphertext plus wrapped keys), in bytes. */
+  maxEnvelopeBytes: number;
+  /** Largest accepted encrypted attachment, in bytes. */
+  maxAttachmentBytes: number;
+  /** Undelivered ciphertext and blobs older than this are purged. */
+  retentionMs: number;
+  purgeIntervalMs: number;
+  /** Undelivered envelopes a single device may have queued before senders are refused. */
+  deviceQueueMax: number;
+  sendRatePerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -103,5 +119,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authRateLimitPerMinute: e.EXIGENT_AUTH_RATE_LIMIT,
     maxBodyBytes: e.EXIGENT_MAX_BODY_KB * 1024,
     checkpointIntervalMs: e.EXIGENT_CHECKPOINT_SECONDS * 1000,
+    maxEnvelopeBytes: e.EXIGENT_MAX_ENVELOPE_KB * 1024,
+    maxAttachmentBytes: e.EXIGENT_MAX_ATTACHMENT_MB * 1024 * 1024,
+    retentionMs: e.EXIGENT_RETENTION_DAYS * 86_400_000,
+    purgeIntervalMs: e.EXIGENT_PURGE_MINUTES * 60_000,
+    deviceQueueMax: e.EXIGENT_DEVICE_QUEUE_MAX,
+    sendRatePerMinute: e.EXIGENT_SEND_RATE_PER_MINUTE,
   };
 }

@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import type { UpgradeWebSocket } from 'hono/ws';
 import { createRateLimiter } from '../auth/rateLimiter';
 import { PayloadTooLarge } from '../errors';
 import type { Services } from '../services';
@@ -16,6 +17,7 @@ import { problemResponse } from './problem';
 import { authRoutes } from './routes/authRoutes';
 import { directoryRoutes } from './routes/directoryRoutes';
 import { logRoutes } from './routes/logRoutes';
+import { relayRoutes } from './routes/relayRoutes';
 import { validationHook } from './validationHook';
 
 export interface AppOptions {
@@ -23,6 +25,8 @@ export interface AppOptions {
   clientAddress: (c: Context<AppEnv>) => string;
   /** Loads Scalar's standalone browser bundle (runtime-specific: a file on Node, an asset on Workers). */
   loadScalarBundle: () => Promise<string>;
+  /** The runtime's WebSocket upgrade helper (@hono/node-ws on Node, hono/cloudflare-workers on Workers). */
+  upgradeWebSocket: UpgradeWebSocket;
 }
 
 /**
@@ -69,15 +73,17 @@ export function createApp(services: Services, options: AppOptions) {
     }),
   );
   app.use('*', logRequests);
-  app.use(
-    '/api/*',
+  const limitBody = (maxSize: number, what: string) =>
     bodyLimit({
-      maxSize: services.config.maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw new PayloadTooLarge(`The request body exceeds the limit of ${services.config.maxBodyBytes} bytes`);
+        throw new PayloadTooLarge(`The ${what} exceeds the limit of ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const apiBodyLimit = limitBody(services.config.maxBodyBytes, 'request body');
+  const attachmentLimit = limitBody(services.config.maxAttachmentBytes, 'attachment');
+  // Encrypted attachments are the one kind of large body; everything else stays small.
+  app.use('/api/*', (c, next) => (/^\/api\/v1\/conversations\/[^/]+\/attachments$/.test(c.req.path) ? attachmentLimit : apiBodyLimit)(c, next));
   app.use('/api/*', requireSameOrigin);
   app.use('/api/*', resolveActor);
 
@@ -89,6 +95,7 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/api/v1', authRoutes({ rateLimit: rateLimitAuth }));
   app.route('/api/v1', directoryRoutes());
   app.route('/api/v1', logRoutes());
+  app.route('/api/v1', relayRoutes(services, { upgradeWebSocket: options.upgradeWebSocket }));
 
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

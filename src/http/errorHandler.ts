@@ -16,6 +16,8 @@ export function errorHandler(error: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
   if (error instanceof DomainError) {
     const headers: Record<string, string> = error instanceof TooManyRequests ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    // The client may still be uploading the body we refused to read: close the connection instead of reusing it.
+    if (error.status === 413) headers.connection = 'close';
     return problemResponse(
       {
         title: error.title,

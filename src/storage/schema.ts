@@ -2,3 +2,4 @@
 export * from '../directory/tables';
 export * from '../auth/tables';
 export * from '../audit-log/tables';
+export * from '../relay/tables';

@@ -34,6 +34,8 @@ beforeAll(async () => {
   routes.push(
     { method: 'GET', path: '/api/v1/log/tile/0/000.p/1', roles: ['anonymous', 'admin', 'investigator', 'ncb_officer', 'compliance'] },
     { method: 'GET', path: '/api/v1/log/tile/entries/000.p/1', roles: ['admin', 'compliance'] },
+    // The WebSocket stream; a plain GET runs the same guards as the upgrade.
+    { method: 'GET', path: '/api/v1/devices/{id}/stream', roles: ['investigator'] },
   );
   // Logging out ends the caller's session, so it goes last.
   routes = routes.sort((a, b) => Number(a.path === '/api/v1/auth/logout') - Number(b.path === '/api/v1/auth/logout'));

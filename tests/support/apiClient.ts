@@ -27,7 +27,7 @@ export class ApiClient {
 
   async request<T = any>(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; rawBody?: string } = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { origin: this.origin, ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
     let payload: string | undefined = init.rawBody;
     if (body !== undefined) {
       payload = JSON.stringify(body);
@@ -50,6 +50,23 @@ export class ApiClient {
       // Not JSON: keep the text.
     }
     return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  /** A `fetch` carrying this client's cookie and Origin, for the SDK (which a browser would give its own fetch). */
+  readonly fetch: typeof fetch = async (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('origin', this.origin);
+    if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
+    return fetch(input, { ...init, headers });
+  };
+
+  /** Headers a browser would send on a WebSocket handshake from our origin. */
+  socketHeaders(): Record<string, string> {
+    return { origin: this.origin, cookie: this.cookieHeader() };
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   get<T = any>(path: string) {

@@ -1,6 +1,7 @@
 /** @module C2SP tlog-cosignature v1 (Ed25519): a witness's timestamped signature over "cosignature/v1\ntime T\n" ‖ checkpoint body. */
 import { toBase64 } from '../../crypto/base64url';
-import { ALG_COSIGNATURE_V1, ed25519Sign, ed25519Verify, keyId, noteVerifierKey, splitNote, type NoteSigner } from './signedNote';
+import { ed25519Sign, ed25519Verify } from '../../crypto/ed25519';
+import { ALG_COSIGNATURE_V1, keyId, noteVerifierKey, splitNote, type NoteSigner } from './signedNote';
 
 const encoder = new TextEncoder();
 

@@ -1,8 +1,8 @@
 /** @module C2SP signed-note with Ed25519 (WebCrypto): signing, verifier keys ("vkeys"), and fail-closed opening. */
 import { createHash } from 'node:crypto';
 import { fromBase64, toBase64 } from '../../crypto/base64url';
+import { ed25519Sign, ed25519Verify } from '../../crypto/ed25519';
 
-const ED25519 = { name: 'Ed25519' } as const;
 const SIGNATURE_PREFIX = '— '; // U+2014 EM DASH, then a space.
 const encoder = new TextEncoder();
 
@@ -49,19 +49,6 @@ export function parseVerifierKey(vkey: string): { name: string; alg: number; pub
   if ((alg !== ALG_ED25519 && alg !== ALG_COSIGNATURE_V1) || publicKey.length !== 32) throw new Error('only Ed25519 verifier keys are supported');
   if (hex(keyId(name, alg, publicKey)) !== id.toLowerCase()) throw new Error('verifier key id does not match its name and key');
   return { name, alg, publicKey: new Uint8Array(publicKey) };
-}
-
-export async function ed25519Sign(privateKey: CryptoKey, message: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign(ED25519, privateKey, message as Uint8Array<ArrayBuffer>));
-}
-
-export async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
-  try {
-    const key = await crypto.subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ED25519, false, ['verify']);
-    return await crypto.subtle.verify(ED25519, key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
-  } catch {
-    return false;
-  }
 }
 
 /** Signs `text` (which must end in a newline) and returns the note: text, blank line, signature line. */

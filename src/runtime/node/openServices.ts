@@ -1,6 +1,7 @@
 /** @module Builds the Node runtime's services: SQLite storage, pino logger, system clock and the log writer. */
 import pino from 'pino';
 import { createLogWriter } from '../../audit-log/logWriter';
+import { createLocalDeliveryHub } from '../../relay/deliveryHub';
 import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
 import type { Services } from '../../services';
@@ -22,5 +23,5 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
     });
   const database = openSqliteDatabase({ path: config.dbPath });
   const logSigner = await loadOrCreateSigningKey(config.logKeyPath, config.logOrigin);
-  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner };
+  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner, hub: createLocalDeliveryHub() };
 }

@@ -1,6 +1,7 @@
 /** @module Starts Exigent on Node: services, HTTP server on the configured port, first-admin link on a fresh database. */
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { createNodeWebSocket } from '@hono/node-ws';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { issueCheckpoint } from '../../audit-log/checkpoints';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
 import type { Config } from '../../config/loadConfig';
 import { createApp } from '../../http/createApp';
+import { purgeExpired } from '../../relay/retention';
 import { openNodeServices, type NodeServices } from './openServices';
 
 const require = createRequire(import.meta.url);
@@ -30,9 +32,12 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     // Printed once, on purpose: this is how the operator gets in. It expires in 24 h and works once.
     services.logger.warn({ firstAdminUrl: link.url, expiresAt: new Date(link.expiresAt).toISOString() }, 'first-admin enrolment link');
   }
+  // node-ws routes upgrade requests through the app, which needs the upgrade helper to be built: resolve lazily.
+  const webSockets = createNodeWebSocket({ app: { request: (...args: Parameters<typeof app.request>) => app.request(...args) } as never });
   const app = createApp(services, {
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
+    upgradeWebSocket: webSockets.upgradeWebSocket,
   });
   // A checkpoint at start covers anything committed before a crash; then one every few seconds while the log grows.
   await issueCheckpoint(services);
@@ -40,12 +45,17 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     issueCheckpoint(services).catch((error: Error) => services.logger.error({ err: error }, 'checkpoint failed'));
   }, config.checkpointIntervalMs);
   checkpointTimer.unref();
+  const purgeTimer = setInterval(() => {
+    purgeExpired(services).catch((error: Error) => services.logger.error({ err: error }, 'retention purge failed'));
+  }, config.purgeIntervalMs);
+  purgeTimer.unref();
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} on ${config.host} is already in use; set PORT to another port`) : error),
     );
   });
+  webSockets.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
   services.logger.info({ url: `http://${config.host}:${port}`, origin: config.origin }, 'exigent listening');
   return {
@@ -55,6 +65,9 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     firstAdminUrl,
     async close() {
       clearInterval(checkpointTimer);
+      clearInterval(purgeTimer);
+      // Open streams would keep server.close() waiting forever.
+      for (const socket of webSockets.wss.clients) socket.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       services.database.close();
     },

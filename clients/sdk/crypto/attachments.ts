@@ -1,0 +1,31 @@
+/** @module Encrypting attachment files into opaque blobs for upload, and decrypting downloaded ones. */
+import { concatBytes, utf8 } from './bytes';
+import { EnvelopeError } from './errors';
+import { b64, sodiumReady, unb64Exact } from './sodium';
+
+/** AEAD associated data for blobs, so a blob can never be passed off as an envelope ciphertext or vice versa. */
+export const BLOB_CONTEXT = 'exigent-blob-v1';
+
+/** blob = nonce (24 bytes) ‖ XChaCha20-Poly1305-IETF ciphertext. The key goes into the message's AttachmentRef. */
+export async function encryptAttachment(data: Uint8Array): Promise<{ key: string; blob: Uint8Array }> {
+  const sodium = await sodiumReady();
+  const key = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
+  const nonce = sodium.randombytes_buf(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(data, utf8(BLOB_CONTEXT), null, nonce, key);
+  return { key: b64(key), blob: concatBytes(nonce, ciphertext) };
+}
+
+export async function decryptAttachment(blob: Uint8Array, key: string): Promise<Uint8Array> {
+  const sodium = await sodiumReady();
+  const keyBytes = unb64Exact(key, sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES, 'attachment key');
+  const nonceLength = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  if (blob.length < nonceLength + sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+    throw new EnvelopeError('decrypt_failed', 'attachment blob is too short');
+  }
+  const nonce = blob.subarray(0, nonceLength);
+  try {
+    return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, blob.subarray(nonceLength), utf8(BLOB_CONTEXT), nonce, keyBytes);
+  } catch {
+    throw new EnvelopeError('decrypt_failed', 'attachment blob was altered or does not match its key');
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * @module Each recipient device's queue of envelopes: fetch by cursor, acknowledge (which deletes the copy and
+ * records a delivery receipt for the sender), and drop a revoked device's queue. An envelope's ciphertext is
+ * erased from the server as soon as its last recipient device has acknowledged it; its metadata row stays.
+ */
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Actor, Services } from '../services';
+import type { Statement } from '../storage/database';
+import { listDevices, requireOwnDevice } from './devices';
+import type { EnvelopeV1 } from './envelopeFormat';
+import { deliveries, messages, receipts } from './tables';
+
+export interface QueuedEnvelope {
+  seq: number;
+  messageId: string;
+  conversationId: string;
+  senderUserId: string;
+  receivedAt: number;
+  envelope: EnvelopeV1;
+}
+
+export async function fetchQueue(
+  services: Pick<Services, 'database'>,
+  input: { actor: Actor; deviceId: string; after: number; limit: number },
+): Promise<QueuedEnvelope[]> {
+  await requireOwnDevice(services, input.actor, input.deviceId);
+  const rows = await services.database.db
+    .select({
+      seq: deliveries.seq,
+      messageId: messages.id,
+      conversationId: messages.conversationId,
+      senderUserId: messages.senderUserId,
+      receivedAt: messages.createdAt,
+      envelope: messages.envelope,
+    })
+    .from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(eq(deliveries.deviceId, input.deviceId), gt(deliveries.seq, input.after)))
+    .orderBy(asc(deliveries.seq))
+    .limit(input.limit);
+  // A queued copy always has its envelope: it is erased only once no copy remains.
+  return rows.flatMap(({ envelope, ...row }) => (envelope === null ? [] : [{ ...row, envelope: JSON.parse(envelope) as EnvelopeV1 }]));
+}
+
+/** Number of envelopes waiting for each of the given devices. */
+export async function queueDepths({ database }: Pick<Services, 'database'>, deviceIds: readonly string[]): Promise<Map<string, number>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await database.db
+    .select({ deviceId: deliveries.deviceId, n: sql<number>`count(*)` })
+    .from(deliveries)
+    .where(inArray(deliveries.deviceId, [...deviceIds]))
+    .groupBy(deliveries.deviceId);
+  return new Map(rows.map((r) => [r.deviceId, r.n]));
+}
+
+/** Statement erasing the ciphertext of every given message that no device is still waiting for. */
+export function eraseDeliveredStatement({ database }: Pick<Services, 'database'>, messageIds: readonly string[]): Statement {
+  return database.db
+    .update(messages)
+    .set({ envelope: null })
+    .where(
+      and(
+        inArray(messages.id, [...messageIds]),
+        sql`not exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${messages.id})`,
+      ),
+    );
+}
+
+/**
+ * Acknowledges receipt of queued copies (by their `seq`). Unknown or already-acknowledged seqs are ignored,
+ * so a retried acknowledgement is harmless. Senders' devices are told at once.
+ */
+export async function acknowledge(
+  services: Pick<Services, 'database' | 'clock' | 'hub'>,
+  input: { actor: Actor; deviceId: string; seqs: readonly number[] },
+): Promise<{ acknowledged: number }> {
+  await requireOwnDevice(services, input.actor, input.deviceId);
+  const { db } = services.database;
+  const rows = await db
+    .select({ seq: deliveries.seq, messageId: deliveries.messageId, senderUserId: messages.senderUserId })
+    .from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(eq(deliveries.deviceId, input.deviceId), inArray(deliveries.seq, [...input.seqs])));
+  if (rows.length === 0) return { acknowledged: 0 };
+  const at = services.clock.now();
+  const messageIds = [...new Set(rows.map((r) => r.messageId))];
+  await services.database.batch([
+    db.delete(deliveries).where(and(eq(deliveries.deviceId, input.deviceId), inArray(deliveries.seq, rows.map((r) => r.seq)))),
+    db
+      .insert(receipts)
+      .values(messageIds.map((messageId) => ({ messageId, deviceId: input.deviceId, deliveredAt: at })))
+      .onConflictDoNothing(),
+    eraseDeliveredStatement(services, messageIds),
+  ]);
+  const senders = [...new Set(rows.map((r) => r.senderUserId))];
+  const senderDevices = await listDevices(services, senders);
+  for (const row of rows) {
+    for (const device of senderDevices.filter((d) => d.userId === row.senderUserId)) {
+      services.hub.publish(device.id, { type: 'receipt', messageId: row.messageId, deviceId: input.deviceId, deliveredAt: at });
+    }
+  }
+  return { acknowledged: rows.length };
+}
+
+export function dropQueueStatement({ database }: Pick<Services, 'database'>, deviceId: string): Statement {
+  return database.db.delete(deliveries).where(eq(deliveries.deviceId, deviceId));
+}

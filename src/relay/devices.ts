@@ -1,0 +1,112 @@
+/**
+ * @module A user's devices: their public keys, registered with a signature by the device's own identity key,
+ * listed for conversation members, revoked by their owner. Registrations and revocations are logged.
+ */
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { fromBase64Url } from '../crypto/base64url';
+import { ed25519Verify } from '../crypto/ed25519';
+import { Conflict, Invalid, NotFound } from '../errors';
+import type { Actor, Services } from '../services';
+import { dropQueueStatement } from './deliveryQueue';
+import { deviceRegistrationBytes } from './envelopeFormat';
+import { devices } from './tables';
+
+export interface DeviceKeys {
+  id: string;
+  userId: string;
+  name: string;
+  identityKey: string;
+  agreementKey: string;
+  registrationSignature: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** Devices a user may have at once: enough for a desk, a laptop and a phone with room to rotate. */
+const MAX_ACTIVE_DEVICES = 10;
+
+export async function registerDevice(
+  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  input: { actor: Actor; name: string; identityKey: string; agreementKey: string; signature: string },
+): Promise<DeviceKeys> {
+  const { database, clock, logWriter } = services;
+  const { actor } = input;
+  const signed = deviceRegistrationBytes({ userId: actor.userId, identityKey: input.identityKey, agreementKey: input.agreementKey });
+  if (!(await ed25519Verify(fromBase64Url(input.identityKey), fromBase64Url(input.signature), signed))) {
+    throw new Invalid('The registration signature does not verify with the identity key for your account', 'signature');
+  }
+  const [reused] = await database.db.select({ id: devices.id }).from(devices).where(eq(devices.identityKey, input.identityKey));
+  if (reused) throw new Conflict('This identity key is already registered; generate fresh keys for a new device');
+  const active = await listDevices(services, [actor.userId]);
+  if (active.length >= MAX_ACTIVE_DEVICES) throw new Conflict(`You already have ${MAX_ACTIVE_DEVICES} active devices; revoke one first`);
+  const device: DeviceKeys = {
+    id: crypto.randomUUID(),
+    userId: actor.userId,
+    name: input.name,
+    identityKey: input.identityKey,
+    agreementKey: input.agreementKey,
+    registrationSignature: input.signature,
+    createdAt: clock.now(),
+    revokedAt: null,
+  };
+  await logWriter.commit(
+    [
+      {
+        type: 'device.registered',
+        actor: { userId: actor.userId, role: actor.role },
+        subject: { userId: actor.userId, deviceId: device.id },
+        countries: actor.countryCode ? [actor.countryCode] : [],
+        // The keys themselves are logged so an auditor can show which keys a user's messages could be read with.
+        details: { identityKey: device.identityKey, agreementKey: device.agreementKey },
+      },
+    ],
+    [database.db.insert(devices).values(device)],
+  );
+  return device;
+}
+
+/** Active (not revoked) devices of the given users, oldest first. */
+export async function listDevices({ database }: Pick<Services, 'database'>, userIds: readonly string[]): Promise<DeviceKeys[]> {
+  if (userIds.length === 0) return [];
+  return database.db
+    .select()
+    .from(devices)
+    .where(and(inArray(devices.userId, [...userIds]), isNull(devices.revokedAt)))
+    .orderBy(asc(devices.createdAt), asc(devices.id));
+}
+
+export async function findDevice({ database }: Pick<Services, 'database'>, id: string): Promise<DeviceKeys | undefined> {
+  const [device] = await database.db.select().from(devices).where(eq(devices.id, id));
+  return device;
+}
+
+/** The actor's own active device, or NotFound: every device-scoped action goes through here. */
+export async function requireOwnDevice(services: Pick<Services, 'database'>, actor: Actor, id: string): Promise<DeviceKeys> {
+  const device = await findDevice(services, id);
+  if (!device || device.userId !== actor.userId) throw new NotFound(`You have no device with id ${id}`);
+  if (device.revokedAt !== null) throw new Conflict(`Device ${id} was revoked; register this browser or machine again`);
+  return device;
+}
+
+export async function revokeDevice(
+  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  input: { actor: Actor; id: string },
+): Promise<void> {
+  const device = await requireOwnDevice(services, input.actor, input.id);
+  const { database, clock, logWriter } = services;
+  await logWriter.commit(
+    [
+      {
+        type: 'device.revoked',
+        actor: { userId: input.actor.userId, role: input.actor.role },
+        subject: { userId: input.actor.userId, deviceId: device.id },
+        countries: input.actor.countryCode ? [input.actor.countryCode] : [],
+      },
+    ],
+    // A revoked device gets nothing more: its queued copies go with it.
+    [
+      database.db.update(devices).set({ revokedAt: clock.now() }).where(eq(devices.id, device.id)),
+      dropQueueStatement(services, device.id),
+    ],
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * @module Accepting an envelope from a member's device: checks what the server can check without reading it
+ * (membership, open conversation, the sender device's signature, a key for every member device), stores it
+ * once and queues a copy per recipient device — idempotently on the client's message id.
+ */
+import { eq } from 'drizzle-orm';
+import { fromBase64Url } from '../crypto/base64url';
+import { ed25519Verify } from '../crypto/ed25519';
+import { Conflict, Invalid, PayloadTooLarge, TooManyRequests } from '../errors';
+import type { Actor, Services } from '../services';
+import { memberUserIds, requireMembership } from './conversations';
+import { queueDepths } from './deliveryQueue';
+import { listDevices, requireOwnDevice } from './devices';
+import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
+import { deliveries, messages, receipts } from './tables';
+
+export interface PostedEnvelope {
+  messageId: string;
+  receivedAt: number;
+  recipientDeviceIds: string[];
+  /** True when this message id was already stored: the retry changed nothing. */
+  duplicate: boolean;
+}
+
+export async function postEnvelope(
+  services: Pick<Services, 'database' | 'clock' | 'config' | 'hub'>,
+  input: { actor: Actor; conversationId: string; envelope: EnvelopeV1 },
+): Promise<PostedEnvelope> {
+  const { actor, envelope } = input;
+  const { database, config } = services;
+  if (envelope.conversationId !== input.conversationId) {
+    throw new Invalid(`The envelope is addressed to conversation ${envelope.conversationId}, not ${input.conversationId}`, 'conversationId');
+  }
+  const text = JSON.stringify(envelope);
+  if (text.length > config.maxEnvelopeBytes) {
+    throw new PayloadTooLarge(`The envelope is ${text.length} bytes; the limit is ${config.maxEnvelopeBytes}. Send large content as an attachment.`);
+  }
+  await requireMembership(services, actor, input.conversationId, { open: true });
+  const sender = await requireOwnDevice(services, actor, envelope.senderDeviceId);
+
+  const [existing] = await database.db.select().from(messages).where(eq(messages.id, envelope.messageId));
+  if (existing) {
+    // The same device retrying (perhaps re-encrypted after a crash) gets the stored message back; the first copy wins.
+    if (existing.senderDeviceId === sender.id && existing.conversationId === input.conversationId) {
+      return { messageId: existing.id, receivedAt: existing.createdAt, recipientDeviceIds: await queuedOrDeliveredDevices(services, existing.id), duplicate: true };
+    }
+    throw new Conflict(`Message id ${envelope.messageId} is already used by another message; generate a new id`);
+  }
+
+  if (!(await ed25519Verify(fromBase64Url(sender.identityKey), fromBase64Url(envelope.signature), envelopeSignedBytes(envelope)))) {
+    throw new Invalid('The envelope signature does not verify with the sending device’s identity key', 'signature');
+  }
+  const recipientDeviceIds = await checkRecipients(services, input.conversationId, sender.id, envelope);
+  const depths = await queueDepths(services, recipientDeviceIds);
+  const full = recipientDeviceIds.filter((id) => (depths.get(id) ?? 0) >= config.deviceQueueMax);
+  if (full.length > 0) {
+    throw new TooManyRequests(`Recipient device(s) ${full.join(', ')} already have ${config.deviceQueueMax} undelivered messages; try again later`, 60);
+  }
+
+  const receivedAt = services.clock.now();
+  await database.batch([
+    database.db.insert(messages).values({
+      id: envelope.messageId,
+      conversationId: input.conversationId,
+      senderUserId: actor.userId,
+      senderDeviceId: sender.id,
+      envelope: text,
+      signature: envelope.signature,
+      size: text.length,
+      recipientCount: recipientDeviceIds.length,
+      createdAt: receivedAt,
+    }),
+    database.db.insert(deliveries).values(recipientDeviceIds.map((deviceId) => ({ deviceId, messageId: envelope.messageId, createdAt: receivedAt }))),
+  ]);
+  const queued = await database.db.select({ seq: deliveries.seq, deviceId: deliveries.deviceId }).from(deliveries).where(eq(deliveries.messageId, envelope.messageId));
+  for (const { seq, deviceId } of queued) {
+    services.hub.publish(deviceId, {
+      type: 'envelope',
+      seq,
+      messageId: envelope.messageId,
+      conversationId: input.conversationId,
+      senderUserId: actor.userId,
+      receivedAt,
+      envelope,
+    });
+  }
+  return { messageId: envelope.messageId, receivedAt, recipientDeviceIds, duplicate: false };
+}
+
+async function queuedOrDeliveredDevices({ database }: Pick<Services, 'database'>, messageId: string): Promise<string[]> {
+  const queued = await database.db.select({ deviceId: deliveries.deviceId }).from(deliveries).where(eq(deliveries.messageId, messageId));
+  const delivered = await database.db.select({ deviceId: receipts.deviceId }).from(receipts).where(eq(receipts.messageId, messageId));
+  return [...new Set([...queued, ...delivered].map((r) => r.deviceId))].sort();
+}
+
+/**
+ * Every active device of every member except the sending one must have a wrapped key, and no other device may:
+ * a client with a stale device list is told to refresh instead of silently leaving a colleague's laptop out.
+ */
+async function checkRecipients(services: Pick<Services, 'database'>, conversationId: string, senderDeviceId: string, envelope: EnvelopeV1): Promise<string[]> {
+  const members = await memberUserIds(services, conversationId);
+  const memberDevices = await listDevices(services, members);
+  const unreachable = members.filter((userId) => !memberDevices.some((d) => d.userId === userId));
+  if (unreachable.length > 0) {
+    throw new Conflict(`Member(s) ${unreachable.join(', ')} have no registered device yet and could not read the message; they must sign in once first`);
+  }
+  const expected = new Set(memberDevices.map((d) => d.id).filter((id) => id !== senderDeviceId));
+  const given = envelope.keys.map((k) => k.deviceId);
+  if (new Set(given).size !== given.length) throw new Invalid('The envelope lists a recipient device twice', 'keys');
+  const strangers = given.filter((id) => id !== senderDeviceId && !expected.has(id));
+  if (strangers.length > 0) {
+    throw new Invalid(`Not active devices of this conversation's members: ${strangers.join(', ')}. Fetch the conversation's devices again.`, 'keys');
+  }
+  const missing = [...expected].filter((id) => !given.includes(id));
+  if (missing.length > 0) {
+    throw new Invalid(`The envelope has no key for member device(s) ${missing.join(', ')}. Fetch the conversation's devices again.`, 'keys');
+  }
+  return [...expected];
+}
