@@ -20,7 +20,9 @@ export async function startChildServer(options: { port: number; dir?: string; en
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'exigent-bench-'));
   const origin = `http://localhost:${options.port}`;
   const dbPath = join(dir, 'exigent.db');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/runtime/node/main.ts')], {
+  // EXIGENT_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
+  const nodeArgs = (process.env.EXIGENT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src/runtime/node/main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

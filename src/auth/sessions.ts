@@ -1,10 +1,11 @@
 /** @module Login sessions: opaque random tokens, stored only as SHA-256, with idle and absolute expiry. */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { randomToken } from '../crypto/randomToken';
 import { sha256Hex } from '../crypto/sha256';
 import { agencies, users } from '../directory/tables';
 import type { Actor, Services } from '../services';
 import type { Statement } from '../storage/database';
+import { preparedQuery } from '../storage/preparedQuery';
 import { sessions } from './tables';
 
 export interface NewSession {
@@ -27,16 +28,9 @@ export async function prepareSession(
   return { token, expiresAt, statement };
 }
 
-/**
- * Returns the actor behind a session token, or undefined when the token is unknown, idle too long,
- * past its absolute lifetime, or its user is disabled (checked on every request, so disabling bites at once).
- */
-export async function resolveSession(
-  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
-  token: string,
-): Promise<Actor | undefined> {
-  const tokenHash = await sha256Hex(token);
-  const [row] = await database.db
+// Runs on every authenticated request, so it is prepared once.
+const sessionByHash = preparedQuery((db) =>
+  db
     .select({
       userId: sessions.userId,
       lastSeenAt: sessions.lastSeenAt,
@@ -49,7 +43,20 @@ export async function resolveSession(
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(eq(sessions.tokenHash, tokenHash));
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .prepare(),
+);
+
+/**
+ * Returns the actor behind a session token, or undefined when the token is unknown, idle too long,
+ * past its absolute lifetime, or its user is disabled (checked on every request, so disabling bites at once).
+ */
+export async function resolveSession(
+  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
+  token: string,
+): Promise<Actor | undefined> {
+  const tokenHash = await sha256Hex(token);
+  const [row] = await sessionByHash(database).all({ tokenHash });
   if (!row) return undefined;
   const now = clock.now();
   if (row.status !== 'active' || now >= row.expiresAt || now - row.lastSeenAt >= config.sessionIdleMs) {

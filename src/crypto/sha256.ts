@@ -1,11 +1,13 @@
-/** @module SHA-256 helpers on WebCrypto (runs on Node and Workers). */
-const encoder = new TextEncoder();
+/**
+ * @module SHA-256 helpers. node:crypto's synchronous hash (also on Workers with nodejs_compat, as the Merkle log
+ * already relies on): WebCrypto's digest costs a thread-pool round trip per call, and this runs on every request.
+ */
+import { createHash } from 'node:crypto';
 
 export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
-  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return new Uint8Array(createHash('sha256').update(data).digest());
 }
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  return Array.from(await sha256(data), (b) => b.toString(16).padStart(2, '0')).join('');
+  return createHash('sha256').update(data).digest('hex');
 }

@@ -3,11 +3,12 @@
  * module only builds the rows (as statements, so the opener can commit them in its own atomic batch),
  * answers membership questions and closes conversations.
  */
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { agencies, users } from '../directory/tables';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Actor, Services } from '../services';
 import type { Statement } from '../storage/database';
+import { preparedQuery } from '../storage/preparedQuery';
 import type { DeviceKeys } from './devices';
 import { conversationMembers, conversations, devices, CONVERSATION_STATUSES } from './tables';
 
@@ -77,6 +78,28 @@ export async function memberUserIds({ database }: Pick<Services, 'database'>, co
   return rows.map((r) => r.userId);
 }
 
+const membership = preparedQuery((db) =>
+  db
+    .select({ id: conversations.id, status: conversations.status, createdAt: conversations.createdAt, closedAt: conversations.closedAt })
+    .from(conversations)
+    .innerJoin(conversationMembers, eq(conversationMembers.conversationId, conversations.id))
+    .where(and(eq(conversations.id, sql.placeholder('conversationId')), eq(conversationMembers.userId, sql.placeholder('userId'))))
+    .prepare(),
+);
+
+/**
+ * Every member with each of their active devices (a member without any appears once with `deviceId` null),
+ * in one prepared read: the send path needs exactly this.
+ */
+export const memberDevices = preparedQuery((db) =>
+  db
+    .select({ userId: conversationMembers.userId, deviceId: devices.id })
+    .from(conversationMembers)
+    .leftJoin(devices, and(eq(devices.userId, conversationMembers.userId), isNull(devices.revokedAt)))
+    .where(eq(conversationMembers.conversationId, sql.placeholder('conversationId')))
+    .prepare(),
+);
+
 /** The conversation if the actor is a member; NotFound otherwise, so outsiders cannot probe ids. */
 export async function requireMembership(
   services: Pick<Services, 'database'>,
@@ -84,11 +107,7 @@ export async function requireMembership(
   conversationId: string,
   options: { open?: boolean } = {},
 ) {
-  const [row] = await services.database.db
-    .select({ id: conversations.id, status: conversations.status, createdAt: conversations.createdAt, closedAt: conversations.closedAt })
-    .from(conversations)
-    .innerJoin(conversationMembers, eq(conversationMembers.conversationId, conversations.id))
-    .where(and(eq(conversations.id, conversationId), eq(conversationMembers.userId, actor.userId)));
+  const [row] = await membership(services.database).all({ conversationId, userId: actor.userId });
   if (!row) throw new NotFound(`You are not a member of a conversation with id ${conversationId}`);
   if (options.open && row.status !== 'open') throw new Conflict('This conversation is closed; nothing more can be posted to it');
   return row;

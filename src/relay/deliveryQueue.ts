@@ -6,7 +6,8 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Actor, Services } from '../services';
 import type { Statement } from '../storage/database';
-import { listDevices, requireOwnDevice } from './devices';
+import { preparedQuery } from '../storage/preparedQuery';
+import { activeDevicesOf, requireOwnDevice, type DeviceKeys } from './devices';
 import type { EnvelopeV1 } from './envelopeFormat';
 import { deliveries, messages, receipts } from './tables';
 
@@ -42,16 +43,30 @@ export async function fetchQueue(
   return rows.flatMap(({ envelope, ...row }) => (envelope === null ? [] : [{ ...row, envelope: JSON.parse(envelope) as EnvelopeV1 }]));
 }
 
+const queueDepth = preparedQuery((db) =>
+  db
+    .select({ n: sql<number>`count(*)` })
+    .from(deliveries)
+    .where(eq(deliveries.deviceId, sql.placeholder('deviceId')))
+    .prepare(),
+);
+
 /** Number of envelopes waiting for each of the given devices. */
 export async function queueDepths({ database }: Pick<Services, 'database'>, deviceIds: readonly string[]): Promise<Map<string, number>> {
-  if (deviceIds.length === 0) return new Map();
-  const rows = await database.db
-    .select({ deviceId: deliveries.deviceId, n: sql<number>`count(*)` })
-    .from(deliveries)
-    .where(inArray(deliveries.deviceId, [...deviceIds]))
-    .groupBy(deliveries.deviceId);
-  return new Map(rows.map((r) => [r.deviceId, r.n]));
+  const depths = new Map<string, number>();
+  for (const deviceId of deviceIds) depths.set(deviceId, (await queueDepth(database).all({ deviceId }))[0]?.n ?? 0);
+  return depths;
 }
+
+// The seqs come as one JSON array parameter so the statement can be prepared once (SQLite and D1 both have json_each).
+const copiesBySeq = preparedQuery((db) =>
+  db
+    .select({ seq: deliveries.seq, messageId: deliveries.messageId, senderUserId: messages.senderUserId })
+    .from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(eq(deliveries.deviceId, sql.placeholder('deviceId')), sql`${deliveries.seq} in (select value from json_each(${sql.placeholder('seqs')}))`))
+    .prepare(),
+);
 
 /** Statement erasing the ciphertext of every given message that no device is still waiting for. */
 export function eraseDeliveredStatement({ database }: Pick<Services, 'database'>, messageIds: readonly string[]): Statement {
@@ -76,11 +91,7 @@ export async function acknowledge(
 ): Promise<{ acknowledged: number }> {
   await requireOwnDevice(services, input.actor, input.deviceId);
   const { db } = services.database;
-  const rows = await db
-    .select({ seq: deliveries.seq, messageId: deliveries.messageId, senderUserId: messages.senderUserId })
-    .from(deliveries)
-    .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(and(eq(deliveries.deviceId, input.deviceId), inArray(deliveries.seq, [...input.seqs])));
+  const rows = await copiesBySeq(services.database).all({ deviceId: input.deviceId, seqs: JSON.stringify(input.seqs) });
   if (rows.length === 0) return { acknowledged: 0 };
   const at = services.clock.now();
   const messageIds = [...new Set(rows.map((r) => r.messageId))];
@@ -92,10 +103,10 @@ export async function acknowledge(
       .onConflictDoNothing(),
     eraseDeliveredStatement(services, messageIds),
   ]);
-  const senders = [...new Set(rows.map((r) => r.senderUserId))];
-  const senderDevices = await listDevices(services, senders);
+  const senderDevices = new Map<string, DeviceKeys[]>();
+  for (const userId of new Set(rows.map((r) => r.senderUserId))) senderDevices.set(userId, await activeDevicesOf(services, userId));
   for (const row of rows) {
-    for (const device of senderDevices.filter((d) => d.userId === row.senderUserId)) {
+    for (const device of senderDevices.get(row.senderUserId) ?? []) {
       services.hub.publish(device.id, { type: 'receipt', messageId: row.messageId, deviceId: input.deviceId, deliveredAt: at });
     }
   }

@@ -2,11 +2,12 @@
  * @module A user's devices: their public keys, registered with a signature by the device's own identity key,
  * listed for conversation members, revoked by their owner. Registrations and revocations are logged.
  */
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { fromBase64Url } from '../crypto/base64url';
 import { ed25519Verify } from '../crypto/ed25519';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Actor, Services } from '../services';
+import { preparedQuery } from '../storage/preparedQuery';
 import { dropQueueStatement } from './deliveryQueue';
 import { deviceRegistrationBytes } from './envelopeFormat';
 import { devices } from './tables';
@@ -75,9 +76,24 @@ export async function listDevices({ database }: Pick<Services, 'database'>, user
     .orderBy(asc(devices.createdAt), asc(devices.id));
 }
 
+const deviceById = preparedQuery((db) => db.select().from(devices).where(eq(devices.id, sql.placeholder('id'))).prepare());
+const activeDevicesOfUser = preparedQuery((db) =>
+  db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.userId, sql.placeholder('userId')), isNull(devices.revokedAt)))
+    .orderBy(asc(devices.createdAt), asc(devices.id))
+    .prepare(),
+);
+
 export async function findDevice({ database }: Pick<Services, 'database'>, id: string): Promise<DeviceKeys | undefined> {
-  const [device] = await database.db.select().from(devices).where(eq(devices.id, id));
+  const [device] = await deviceById(database).all({ id });
   return device;
+}
+
+/** The user's active devices (prepared: receipts go to them on every acknowledgement). */
+export async function activeDevicesOf({ database }: Pick<Services, 'database'>, userId: string): Promise<DeviceKeys[]> {
+  return activeDevicesOfUser(database).all({ userId });
 }
 
 /** The actor's own active device, or NotFound: every device-scoped action goes through here. */

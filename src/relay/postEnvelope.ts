@@ -3,16 +3,26 @@
  * (membership, open conversation, the sender device's signature, a key for every member device), stores it
  * once and queues a copy per recipient device — idempotently on the client's message id.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { fromBase64Url } from '../crypto/base64url';
 import { ed25519Verify } from '../crypto/ed25519';
 import { Conflict, Invalid, PayloadTooLarge, TooManyRequests } from '../errors';
 import type { Actor, Services } from '../services';
-import { memberUserIds, requireMembership } from './conversations';
+import { preparedQuery } from '../storage/preparedQuery';
+import { memberDevices, requireMembership } from './conversations';
 import { queueDepths } from './deliveryQueue';
-import { listDevices, requireOwnDevice } from './devices';
+import { requireOwnDevice } from './devices';
 import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
 import { deliveries, messages, receipts } from './tables';
+
+const messageById = preparedQuery((db) => db.select().from(messages).where(eq(messages.id, sql.placeholder('id'))).prepare());
+const queuedCopies = preparedQuery((db) =>
+  db
+    .select({ seq: deliveries.seq, deviceId: deliveries.deviceId })
+    .from(deliveries)
+    .where(eq(deliveries.messageId, sql.placeholder('messageId')))
+    .prepare(),
+);
 
 export interface PostedEnvelope {
   messageId: string;
@@ -38,7 +48,7 @@ export async function postEnvelope(
   await requireMembership(services, actor, input.conversationId, { open: true });
   const sender = await requireOwnDevice(services, actor, envelope.senderDeviceId);
 
-  const [existing] = await database.db.select().from(messages).where(eq(messages.id, envelope.messageId));
+  const [existing] = await messageById(database).all({ id: envelope.messageId });
   if (existing) {
     // The same device retrying (perhaps re-encrypted after a crash) gets the stored message back; the first copy wins.
     if (existing.senderDeviceId === sender.id && existing.conversationId === input.conversationId) {
@@ -72,7 +82,7 @@ export async function postEnvelope(
     }),
     database.db.insert(deliveries).values(recipientDeviceIds.map((deviceId) => ({ deviceId, messageId: envelope.messageId, createdAt: receivedAt }))),
   ]);
-  const queued = await database.db.select({ seq: deliveries.seq, deviceId: deliveries.deviceId }).from(deliveries).where(eq(deliveries.messageId, envelope.messageId));
+  const queued = await queuedCopies(database).all({ messageId: envelope.messageId });
   for (const { seq, deviceId } of queued) {
     services.hub.publish(deviceId, {
       type: 'envelope',
@@ -98,13 +108,12 @@ async function queuedOrDeliveredDevices({ database }: Pick<Services, 'database'>
  * a client with a stale device list is told to refresh instead of silently leaving a colleague's laptop out.
  */
 async function checkRecipients(services: Pick<Services, 'database'>, conversationId: string, senderDeviceId: string, envelope: EnvelopeV1): Promise<string[]> {
-  const members = await memberUserIds(services, conversationId);
-  const memberDevices = await listDevices(services, members);
-  const unreachable = members.filter((userId) => !memberDevices.some((d) => d.userId === userId));
+  const rows = await memberDevices(services.database).all({ conversationId });
+  const unreachable = [...new Set(rows.filter((r) => r.deviceId === null).map((r) => r.userId))];
   if (unreachable.length > 0) {
     throw new Conflict(`Member(s) ${unreachable.join(', ')} have no registered device yet and could not read the message; they must sign in once first`);
   }
-  const expected = new Set(memberDevices.map((d) => d.id).filter((id) => id !== senderDeviceId));
+  const expected = new Set(rows.map((r) => r.deviceId!).filter((id) => id !== senderDeviceId));
   const given = envelope.keys.map((k) => k.deviceId);
   if (new Set(given).size !== given.length) throw new Invalid('The envelope lists a recipient device twice', 'keys');
   const strangers = given.filter((id) => id !== senderDeviceId && !expected.has(id));

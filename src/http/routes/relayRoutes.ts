@@ -241,6 +241,7 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
     const deviceId = c.req.param('id')!;
     let unsubscribe = () => {};
     let recheck: ReturnType<typeof setInterval> | undefined;
+    const pendingAcks: number[] = [];
     return {
       async onOpen(_event, ws) {
         const send = (event: RelayEvent) => ws.send(JSON.stringify(event));
@@ -282,9 +283,15 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
           ws.send(JSON.stringify({ type: 'error', detail: 'expected {"type":"ack","seqs":[positive integers]}' }));
           return;
         }
-        acknowledge(services, { actor, deviceId, seqs }).catch((error: Error) =>
-          ws.send(JSON.stringify({ type: 'error', detail: error.message })),
-        );
+        // Acknowledgements arriving together are committed together: one write instead of one per message.
+        const first = pendingAcks.length === 0;
+        pendingAcks.push(...seqs);
+        if (first) {
+          setImmediate(() => {
+            const batch = pendingAcks.splice(0, pendingAcks.length);
+            acknowledge(services, { actor, deviceId, seqs: batch }).catch((error: Error) => ws.send(JSON.stringify({ type: 'error', detail: error.message })));
+          });
+        }
       },
       onClose() {
         unsubscribe();

@@ -1,0 +1,187 @@
+/**
+ * @module `npm run bench -- relay [--seconds N] [--connections C]`: (a) the ceiling — a bare Hono + prepared-insert endpoint — and
+ * (b) the real authenticated send endpoint with fan-out to 2 recipient devices, 50 connections each; the
+ * sender→recipient WebSocket delivery latency under that load; and the SDK's 1 KiB encrypt+sign / verify+decrypt time.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { Api } from '../clients/sdk/api';
+import { b64, encodeContent, generateDeviceKeys, openEnvelope, sealEnvelope, type EnvelopeV1 } from '../clients/sdk/crypto';
+import { Messenger } from '../clients/sdk/messenger';
+import { loadConfig } from '../src/config/loadConfig';
+import { createConversation } from '../src/relay/conversations';
+import { openNodeServices } from '../src/runtime/node/openServices';
+import { enrolWithLink, type Person } from '../tests/support/people';
+import { startChildServer } from './support/childServer';
+import { loadRun } from './support/loadRun';
+
+const ROOT = resolve(import.meta.dirname ?? '.', '..');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function ceiling(seconds: number, body: string, dir: string) {
+  const port = 18788;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/support/ceilingServer.ts'), String(port), join(dir, 'ceiling.db')], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error('ceiling server did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return await loadRun({ url: `http://127.0.0.1:${port}/envelopes`, method: 'POST', body, headers: { 'content-type': 'application/json' }, duration: seconds });
+  } finally {
+    child.kill();
+  }
+}
+
+async function cryptoTimes(iterations = 2000) {
+  const sender = await generateDeviceKeys();
+  const recipients = [await generateDeviceKeys(), await generateDeviceKeys()];
+  const plaintext = encodeContent({ type: 'text', text: 'x'.repeat(1024 - 26) });
+  const seal = () =>
+    sealEnvelope({
+      conversationId: 'bench',
+      sender: { deviceId: 'a', keys: sender },
+      recipients: recipients.map((r, i) => ({ deviceId: `r${i}`, agreementKey: b64(r.agreementPublic) })),
+      plaintext,
+    });
+  const encrypt: number[] = [];
+  const decrypt: number[] = [];
+  const lookup = () => ({ deviceId: 'a', userId: 'u', identityKey: b64(sender.identityPublic) });
+  for (let i = 0; i < iterations; i++) {
+    let t = performance.now();
+    const envelope = await seal();
+    encrypt.push(performance.now() - t);
+    t = performance.now();
+    await openEnvelope({ envelope, expectedConversationId: 'bench', me: { deviceId: 'r0', keys: recipients[0]! }, lookupSender: lookup });
+    decrypt.push(performance.now() - t);
+  }
+  encrypt.sort((a, b) => a - b);
+  decrypt.sort((a, b) => a - b);
+  return { encrypt_1k_ms: round(percentile(encrypt, 50)), decrypt_1k_ms: round(percentile(decrypt, 50)), encrypt_p99: round(percentile(encrypt, 99)), decrypt_p99: round(percentile(decrypt, 99)) };
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const at = args.indexOf('--seconds');
+  const seconds = at >= 0 ? Number(args[at + 1]) : 10;
+  const connections = args.includes('--connections') ? Number(args[args.indexOf('--connections') + 1]) : 50;
+  const server = await startChildServer({
+    port: 18787,
+    env: { EXIGENT_SEND_RATE_PER_MINUTE: '100000000', EXIGENT_DEVICE_QUEUE_MAX: '100000000', EXIGENT_CHECKPOINT_SECONDS: '2' },
+  });
+  try {
+    // People and devices, through the real API.
+    const admin = await enrolWithLink(server.url, server.firstAdminUrl!, { email: 'bench@exigent.test', displayName: 'Bench' }, server.origin);
+    await admin.client.post('/api/v1/countries', { code: 'UA', name: 'Ukraine' });
+    await admin.client.post('/api/v1/countries', { code: 'PL', name: 'Poland' });
+    const police = async (name: string, countryCode: string) => (await admin.client.post('/api/v1/agencies', { name, countryCode, kind: 'police', dutyEmail: null })).body.id as string;
+    const [ua, pl] = [await police('Police UA', 'UA'), await police('Police PL', 'PL')];
+    const invite = async (email: string, agencyId: string): Promise<Person> => {
+      const res = await admin.client.post('/api/v1/invitations', { email, displayName: email, role: 'investigator', agencyId });
+      return enrolWithLink(server.url, res.body.url, {}, server.origin);
+    };
+    const anna = await invite('anna@police.ua', ua);
+    const piotr = await invite('piotr@police.pl', pl);
+    const { login } = await import('../tests/support/people');
+    const register = async (person: Person, client = person.client) => {
+      const api = new Api({ baseUrl: client.baseUrl, fetch: client.fetch });
+      return Messenger.registerDevice(api, { userId: person.user.id, name: 'bench', keys: await generateDeviceKeys() });
+    };
+    const sender = await register(anna);
+    const recipientClients = [piotr.client, await login(piotr)];
+    const recipients = [await register(piotr, recipientClients[0]), await register(piotr, recipientClients[1])];
+    // Conversations are opened by the urgent-contact workflow; here the domain function does it on the same database file.
+    const services = await openNodeServices(loadConfig({ EXIGENT_DB: server.dbPath, EXIGENT_LOG_KEY: join(server.dir, 'log-signing.key') }), { logger: pino({ level: 'silent' }) });
+    const conversationId = await createConversation(services, { memberUserIds: [anna.user.id, piotr.user.id] });
+    services.database.close();
+
+    // Pre-sealed envelopes (1 KiB plaintext), so the load generator spends its CPU on sending, not on crypto.
+    const expected = Math.max(20_000, seconds * 6_000);
+    console.log(`sealing ${expected} envelopes…`);
+    const envelopes: string[] = [];
+    const plaintext = encodeContent({ type: 'text', text: 'x'.repeat(1024 - 26) });
+    for (let i = 0; i < expected; i++) {
+      const envelope: EnvelopeV1 = await sealEnvelope({
+        conversationId,
+        sender: { deviceId: sender.deviceId, keys: sender.keys },
+        recipients: recipients.map((r) => ({ deviceId: r.deviceId, agreementKey: b64(r.keys.agreementPublic) })),
+        plaintext,
+      });
+      envelopes.push(JSON.stringify(envelope));
+    }
+    const idOf = (body: string) => (JSON.parse(body) as EnvelopeV1).messageId;
+
+    console.log(`(a) ceiling: bare Hono + prepared insert, 50 connections, ${seconds} s`);
+    const a = await ceiling(seconds, envelopes[0]!, server.dir);
+    console.log(`    ${a.rps} req/s  p50 ${a.p50_ms} ms  p99 ${a.p99_ms} ms`);
+
+    // Recipient devices stay connected and acknowledge everything, as real clients do.
+    const postedAt = new Map<string, number>();
+    const deliveries: number[] = [];
+    const sockets = recipients.map((device, i) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/devices/${device.deviceId}/stream`, { headers: recipientClients[i]!.socketHeaders() });
+      ws.on('message', (data) => {
+        const event = JSON.parse(String(data)) as { type: string; seq?: number; messageId?: string };
+        if (event.type !== 'envelope') return;
+        const started = postedAt.get(event.messageId!);
+        if (started !== undefined) deliveries.push(performance.now() - started);
+        ws.send(JSON.stringify({ type: 'ack', seqs: [event.seq] }));
+      });
+      return new Promise<WebSocket>((resolve, reject) => {
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    });
+    const open = await Promise.all(sockets);
+
+    console.log(`(b) authenticated send with fan-out to 2 devices, ${connections} connections, ${seconds} s`);
+    let next = 0;
+    const result = await autocannon({
+      url: `${server.url}/api/v1/conversations/${conversationId}/messages`,
+      connections,
+      duration: seconds,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...anna.client.socketHeaders() },
+      requests: [
+        {
+          setupRequest: (req) => {
+            const body = envelopes[next++ % envelopes.length]!;
+            postedAt.set(idOf(body), performance.now());
+            return { ...req, body };
+          },
+        },
+      ],
+    });
+    const b = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99, non2xx: result.non2xx };
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const ws of open) ws.close();
+    deliveries.sort((x, y) => x - y);
+    console.log(`    ${b.rps} req/s  p50 ${b.p50_ms} ms  p99 ${b.p99_ms} ms  (non-2xx ${b.non2xx}${next > envelopes.length ? `, ${next - envelopes.length} retries of a used id` : ''})`);
+    console.log(`    delivery over WebSocket: ${deliveries.length} copies, p50 ${round(percentile(deliveries, 50))} ms, p99 ${round(percentile(deliveries, 99))} ms`);
+
+    const times = await cryptoTimes();
+    console.log(`client 1 KiB: encrypt+sign p50 ${times.encrypt_1k_ms} ms (p99 ${times.encrypt_p99}), verify+decrypt p50 ${times.decrypt_1k_ms} ms (p99 ${times.decrypt_p99})`);
+    return {
+      ceiling_rps: a.rps,
+      send_rps: b.rps,
+      ratio: round(b.rps / a.rps, 2),
+      send_p50_ms: b.p50_ms,
+      send_p99_ms: b.p99_ms,
+      deliver_p50_ms: round(percentile(deliveries, 50), 2),
+      deliver_p99_ms: round(percentile(deliveries, 99), 2),
+      encrypt_1k_ms: times.encrypt_1k_ms,
+      decrypt_1k_ms: times.decrypt_1k_ms,
+    };
+  } finally {
+    await server.stop();
+  }
+}
