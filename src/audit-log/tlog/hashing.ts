@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 const LEAF_PREFIX = new Uint8Array([0x00]);
 const NODE_PREFIX = new Uint8Array([0x01]);
 
-export function leafHash(data: Uint8Array): Uint8Array {
+/** A string is hashed as its UTF-8 bytes (saves an encode per leaf when verifying a million of them). */
+export function leafHash(data: Uint8Array | string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(LEAF_PREFIX).update(data).digest());
 }
 
@@ -19,7 +20,5 @@ export function emptyRoot(): Uint8Array {
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
