@@ -4,6 +4,7 @@ import type { LogSigner } from './audit-log/logSigner';
 import type { LogWriter } from './audit-log/logWriter';
 import type { Clock } from './clock';
 import type { Config } from './config/loadConfig';
+import type { LegalInstrument } from './formal-requests/instruments';
 import type { DeliveryHub } from './relay/deliveryHub';
 import type { Database } from './storage/database';
 
@@ -18,6 +19,8 @@ export interface Services {
   logSigner: LogSigner;
   /** Pushes relay events to connected devices (best effort; the database queue is the truth). */
   hub: DeliveryHub;
+  /** Legal-instrument presets for formal-request deadlines (an operator-editable file). */
+  instruments: readonly LegalInstrument[];
 }
 
 /** The acting user, as established by the session. */

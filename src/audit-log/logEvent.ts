@@ -19,6 +19,9 @@ export const LOG_EVENT_TYPES = [
   'compliance.decision',
   'witness.registered',
   'relay.purged',
+  'urgent_contact.handling_acknowledged',
+  'formal_request.updated',
+  'formal_request.overdue',
 ] as const;
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 

@@ -45,7 +45,7 @@ export const credentials = sqliteTable(
   (t) => [index('credentials_user').on(t.userId)],
 );
 
-export const CHALLENGE_PURPOSES = ['register', 'login', 'add_passkey', 'step_up'] as const;
+export const CHALLENGE_PURPOSES = ['register', 'login', 'add_passkey', 'step_up', 'urgent_contact'] as const;
 export type ChallengePurpose = (typeof CHALLENGE_PURPOSES)[number];
 
 export const challenges = sqliteTable('challenges', {

@@ -22,6 +22,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EXIGENT_ORIGIN: 'https://a.example/path' })).toThrow(/without path/);
     expect(() => loadConfig({ EXIGENT_ORIGIN: 'https://a.example', EXIGENT_RP_ID: 'b.example' })).toThrow(ConfigError);
     expect(() => loadConfig({ EXIGENT_SESSION_IDLE_MINUTES: '0' })).toThrow(/EXIGENT_SESSION_IDLE_MINUTES/);
+    // Longer would make the session cookie unserialisable (browsers cap cookies at 400 days).
+    expect(() => loadConfig({ EXIGENT_SESSION_MAX_HOURS: '721' })).toThrow(/at most 720/);
+    expect(() => loadConfig({ EXIGENT_SMTP_URL: 'mail server' })).toThrow(/EXIGENT_SMTP_URL/);
   });
 
   it('accepts an in-memory database', () => {

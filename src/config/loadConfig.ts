@@ -25,7 +25,8 @@ const envSchema = z.object({
   EXIGENT_LOG_ORIGIN: z.string().min(1).optional(),
   EXIGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXIGENT_SESSION_IDLE_MINUTES: positiveInt('EXIGENT_SESSION_IDLE_MINUTES', 30),
-  EXIGENT_SESSION_MAX_HOURS: positiveInt('EXIGENT_SESSION_MAX_HOURS', 12),
+  // Browsers cap cookie lifetimes at 400 days; a month is already far beyond any sensible session.
+  EXIGENT_SESSION_MAX_HOURS: positiveInt('EXIGENT_SESSION_MAX_HOURS', 12).pipe(z.number().max(720, 'EXIGENT_SESSION_MAX_HOURS must be at most 720 (30 days)')),
   EXIGENT_INVITATION_HOURS: positiveInt('EXIGENT_INVITATION_HOURS', 72),
   EXIGENT_AUTH_RATE_LIMIT: positiveInt('EXIGENT_AUTH_RATE_LIMIT', 30),
   EXIGENT_MAX_BODY_KB: positiveInt('EXIGENT_MAX_BODY_KB', 256),
@@ -33,9 +34,14 @@ const envSchema = z.object({
   EXIGENT_MAX_ENVELOPE_KB: positiveInt('EXIGENT_MAX_ENVELOPE_KB', 64),
   EXIGENT_MAX_ATTACHMENT_MB: positiveInt('EXIGENT_MAX_ATTACHMENT_MB', 10),
   EXIGENT_RETENTION_DAYS: positiveInt('EXIGENT_RETENTION_DAYS', 30),
-  EXIGENT_PURGE_MINUTES: positiveInt('EXIGENT_PURGE_MINUTES', 60),
   EXIGENT_DEVICE_QUEUE_MAX: positiveInt('EXIGENT_DEVICE_QUEUE_MAX', 10_000),
   EXIGENT_SEND_RATE_PER_MINUTE: positiveInt('EXIGENT_SEND_RATE_PER_MINUTE', 600),
+  EXIGENT_NCB_ESCALATION_MINUTES: positiveInt('EXIGENT_NCB_ESCALATION_MINUTES', 15),
+  EXIGENT_SMTP_URL: z.url({ error: 'EXIGENT_SMTP_URL must be a URL such as smtps://user:pass@mail.example.org:465' }).optional(),
+  EXIGENT_SMTP_FROM: z.string().min(3).default('Exigent <exigent@localhost>'),
+  EXIGENT_OUTBOX_MAX_ATTEMPTS: positiveInt('EXIGENT_OUTBOX_MAX_ATTEMPTS', 12),
+  EXIGENT_SCHEDULER_SECONDS: positiveInt('EXIGENT_SCHEDULER_SECONDS', 5),
+  EXIGENT_INSTRUMENTS_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -66,10 +72,20 @@ export interface Config {
   maxAttachmentBytes: number;
   /** Undelivered ciphertext and blobs older than this are purged. */
   retentionMs: number;
-  purgeIntervalMs: number;
   /** Undelivered envelopes a single device may have queued before senders are refused. */
   deviceQueueMax: number;
   sendRatePerMinute: number;
+  /** An NCB notification unacknowledged this long escalates (and again after twice as long). */
+  ncbEscalationMs: number;
+  /** SMTP server for NCB duty e-mails; without it e-mails wait in the outbox until one is configured. */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** Delivery attempts (with exponential backoff) before an outbox message is dead-lettered. */
+  outboxMaxAttempts: number;
+  /** How often the scheduler looks for due escalations, reminders, outbox deliveries and purges. */
+  schedulerIntervalMs: number;
+  /** JSON file of legal-instrument presets (formal-request deadlines); defaults to the one shipped in config/. */
+  instrumentsFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -122,8 +138,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxEnvelopeBytes: e.EXIGENT_MAX_ENVELOPE_KB * 1024,
     maxAttachmentBytes: e.EXIGENT_MAX_ATTACHMENT_MB * 1024 * 1024,
     retentionMs: e.EXIGENT_RETENTION_DAYS * 86_400_000,
-    purgeIntervalMs: e.EXIGENT_PURGE_MINUTES * 60_000,
     deviceQueueMax: e.EXIGENT_DEVICE_QUEUE_MAX,
     sendRatePerMinute: e.EXIGENT_SEND_RATE_PER_MINUTE,
+    ncbEscalationMs: e.EXIGENT_NCB_ESCALATION_MINUTES * 60_000,
+    smtpUrl: e.EXIGENT_SMTP_URL,
+    smtpFrom: e.EXIGENT_SMTP_FROM,
+    outboxMaxAttempts: e.EXIGENT_OUTBOX_MAX_ATTEMPTS,
+    schedulerIntervalMs: e.EXIGENT_SCHEDULER_SECONDS * 1000,
+    instrumentsFile: e.EXIGENT_INSTRUMENTS_FILE,
   };
 }

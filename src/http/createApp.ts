@@ -17,7 +17,10 @@ import { problemResponse } from './problem';
 import { authRoutes } from './routes/authRoutes';
 import { directoryRoutes } from './routes/directoryRoutes';
 import { logRoutes } from './routes/logRoutes';
+import { formalRequestRoutes } from './routes/formalRequestRoutes';
+import { ncbRoutes } from './routes/ncbRoutes';
 import { relayRoutes } from './routes/relayRoutes';
+import { urgentRoutes } from './routes/urgentRoutes';
 import { validationHook } from './validationHook';
 
 export interface AppOptions {
@@ -96,6 +99,9 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/api/v1', directoryRoutes());
   app.route('/api/v1', logRoutes());
   app.route('/api/v1', relayRoutes(services, { upgradeWebSocket: options.upgradeWebSocket }));
+  app.route('/api/v1', urgentRoutes());
+  app.route('/api/v1', ncbRoutes());
+  app.route('/api/v1', formalRequestRoutes());
 
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

@@ -9,7 +9,9 @@ import { validationProblem } from './validationHook';
 
 /** SQLite constraint errors reach us only when a concurrent request won a race the domain checks had already looked at. */
 function isConstraintError(error: unknown): error is Error & { code: string } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && (error as unknown as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  // A trigger's RAISE is a server-side fault, not a lost race: it stays a 500.
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT') && code !== 'SQLITE_CONSTRAINT_TRIGGER';
 }
 
 export function errorHandler(error: Error, c: Context<AppEnv>): Response {

@@ -9,25 +9,34 @@ export type RelayEvent =
   | { type: 'envelope'; seq: number; messageId: string; conversationId: string; senderUserId: string; receivedAt: number; envelope: EnvelopeV1 }
   | { type: 'receipt'; messageId: string; deviceId: string; deliveredAt: number };
 
+/** Pushed on `ncb:<agencyId>` channels to the NCB officers' live inbox. */
+export type NcbEvent =
+  | { type: 'notification'; notificationId: string; urgentContactId: string }
+  | { type: 'acknowledged'; notificationId: string; by: string }
+  | { type: 'escalated'; notificationId: string; level: number };
+
+export type HubEvent = RelayEvent | NcbEvent;
+
+/** Channels are a device id (relay) or `ncb:<agencyId>` (NCB inbox). */
 export interface DeliveryHub {
-  publish(deviceId: string, event: RelayEvent): void;
+  publish(channel: string, event: HubEvent): void;
   /** Returns the unsubscribe function. */
-  subscribe(deviceId: string, listener: (event: RelayEvent) => void): () => void;
+  subscribe(channel: string, listener: (event: HubEvent) => void): () => void;
 }
 
 export function createLocalDeliveryHub(): DeliveryHub {
-  const listeners = new Map<string, Set<(event: RelayEvent) => void>>();
+  const listeners = new Map<string, Set<(event: HubEvent) => void>>();
   return {
-    publish(deviceId, event) {
-      for (const listener of listeners.get(deviceId) ?? []) listener(event);
+    publish(channel, event) {
+      for (const listener of listeners.get(channel) ?? []) listener(event);
     },
-    subscribe(deviceId, listener) {
-      let set = listeners.get(deviceId);
-      if (!set) listeners.set(deviceId, (set = new Set()));
+    subscribe(channel, listener) {
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
       set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(deviceId);
+        if (set.size === 0) listeners.delete(channel);
       };
     },
   };

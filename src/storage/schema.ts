@@ -3,3 +3,7 @@ export * from '../directory/tables';
 export * from '../auth/tables';
 export * from '../audit-log/tables';
 export * from '../relay/tables';
+export * from '../urgent/tables';
+export * from '../ncb/tables';
+export * from '../formal-requests/tables';
+export * from '../outbox/tables';

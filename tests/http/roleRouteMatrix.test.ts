@@ -36,11 +36,23 @@ beforeAll(async () => {
     { method: 'GET', path: '/api/v1/log/tile/entries/000.p/1', roles: ['admin', 'compliance'] },
     // The WebSocket stream; a plain GET runs the same guards as the upgrade.
     { method: 'GET', path: '/api/v1/devices/{id}/stream', roles: ['investigator'] },
+    // Server-sent events for the NCB inbox: an admitted caller gets an endless stream, so only the status is read.
+    { method: 'GET', path: '/api/v1/ncb/stream', roles: ['ncb_officer'] },
   );
   // Logging out ends the caller's session, so it goes last.
   routes = routes.sort((a, b) => Number(a.path === '/api/v1/auth/logout') - Number(b.path === '/api/v1/auth/logout'));
 });
 afterAll(async () => server.stop());
+
+/** Reads the status and headers of an endless response (an event stream), then hangs up. */
+async function statusOnly(client: ApiClient, path: string) {
+  const abort = new AbortController();
+  const res = await fetch(new URL(path, client.baseUrl), { headers: client.socketHeaders(), signal: abort.signal });
+  const streaming = res.headers.get('content-type')?.startsWith('text/event-stream');
+  const text = streaming ? '' : await res.text();
+  abort.abort();
+  return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
+}
 
 describe('role × route matrix', () => {
   it('covers every documented route, each declaring its roles', () => {
@@ -54,7 +66,7 @@ describe('role × route matrix', () => {
       const path = route.path.replace(/\{[^}]+\}/g, 'no-such-id');
       for (const caller of CALLERS) {
         const client = clients.get(caller)!;
-        const res = route.method === 'GET' ? await client.get(path) : await client.request(route.method, path, {});
+        const res = path.endsWith('/ncb/stream') ? await statusOnly(client, path) : route.method === 'GET' ? await client.get(path) : await client.request(route.method, path, {});
         const allowed = route.roles.includes(caller);
         const refusedByGuard = res.status === 401 || (res.status === 403 && /^This endpoint is for/.test(res.body?.detail ?? ''));
         expect(res.status, `${caller} ${route.method} ${route.path}: ${res.text}`).toBeLessThan(500);

@@ -16,13 +16,16 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; manualTime?: boolean } = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'exigent-test-'));
+/** `dir` reuses an earlier server's directory (a restart after a crash); it is then left for the caller to remove. */
+export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; manualTime?: boolean; dir?: string } = {}): Promise<TestServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'exigent-test-'));
   const config = loadConfig({
     PORT: '8787',
     EXIGENT_DB: join(dir, 'exigent.db'),
     EXIGENT_ORIGIN: TEST_ORIGIN,
     EXIGENT_AUTH_RATE_LIMIT: '10000',
+    // Tests drive the scheduler themselves (runDueWork) so that nothing fires behind their back.
+    EXIGENT_SCHEDULER_SECONDS: '3600',
     ...options.env,
   });
   // Capture every log line so tests can assert what the server did (and did not) print.
@@ -36,7 +39,7 @@ export async function startTestServer(options: { env?: Record<string, string>; c
     logLines,
     async stop() {
       await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -9,7 +9,7 @@ import { resolveSession } from '../../auth/sessions';
 import { Forbidden } from '../../errors';
 import { downloadAttachment, uploadAttachment } from '../../relay/attachments';
 import { listConversations, viewConversation } from '../../relay/conversations';
-import type { RelayEvent } from '../../relay/deliveryHub';
+import type { HubEvent } from '../../relay/deliveryHub';
 import { acknowledge, fetchQueue } from '../../relay/deliveryQueue';
 import { listDevices, registerDevice, requireOwnDevice, revokeDevice } from '../../relay/devices';
 import { EnvelopeV1Schema, PublicKey32, Signature64 } from '../../relay/envelopeFormat';
@@ -244,9 +244,9 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
     const pendingAcks: number[] = [];
     return {
       async onOpen(_event, ws) {
-        const send = (event: RelayEvent) => ws.send(JSON.stringify(event));
+        const send = (event: HubEvent) => ws.send(JSON.stringify(event));
         // Subscribe before reading the backlog so nothing committed in between is missed; duplicates by seq are skipped.
-        const pending: RelayEvent[] = [];
+        const pending: HubEvent[] = [];
         let live = false;
         unsubscribe = services.hub.subscribe(deviceId, (event) => (live ? send(event) : pending.push(event)));
         let lastSeq = 0;

@@ -1,5 +1,8 @@
 /** @module Builds the Node runtime's services: SQLite storage, pino logger, system clock and the log writer. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { parseInstruments } from '../../formal-requests/instruments';
 import { createLogWriter } from '../../audit-log/logWriter';
 import { createLocalDeliveryHub } from '../../relay/deliveryHub';
 import { systemClock, type Clock } from '../../clock';
@@ -10,6 +13,13 @@ import { openSqliteDatabase, type SqliteDatabase } from '../../storage/sqliteDat
 
 export interface NodeServices extends Services {
   database: SqliteDatabase;
+}
+
+const SHIPPED_INSTRUMENTS = fileURLToPath(new URL('../../../config/legal-instruments.json', import.meta.url));
+
+function loadInstruments(config: Config) {
+  const path = config.instrumentsFile ?? SHIPPED_INSTRUMENTS;
+  return parseInstruments(readFileSync(path, 'utf8'), path);
 }
 
 export async function openNodeServices(config: Config, options: { clock?: Clock; logger?: pino.Logger } = {}): Promise<NodeServices> {
@@ -23,5 +33,5 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
     });
   const database = openSqliteDatabase({ path: config.dbPath });
   const logSigner = await loadOrCreateSigningKey(config.logKeyPath, config.logOrigin);
-  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner, hub: createLocalDeliveryHub() };
+  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner, hub: createLocalDeliveryHub(), instruments: loadInstruments(config) };
 }

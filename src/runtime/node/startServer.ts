@@ -9,7 +9,8 @@ import { issueCheckpoint } from '../../audit-log/checkpoints';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
 import type { Config } from '../../config/loadConfig';
 import { createApp } from '../../http/createApp';
-import { purgeExpired } from '../../relay/retention';
+import { createOutboxTransports } from '../../outbox/transports';
+import { startScheduler } from '../../scheduler/runDueWork';
 import { openNodeServices, type NodeServices } from './openServices';
 
 const require = createRequire(import.meta.url);
@@ -45,10 +46,9 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     issueCheckpoint(services).catch((error: Error) => services.logger.error({ err: error }, 'checkpoint failed'));
   }, config.checkpointIntervalMs);
   checkpointTimer.unref();
-  const purgeTimer = setInterval(() => {
-    purgeExpired(services).catch((error: Error) => services.logger.error({ err: error }, 'retention purge failed'));
-  }, config.purgeIntervalMs);
-  purgeTimer.unref();
+  const transports = createOutboxTransports(config);
+  if (!transports.sendMail) services.logger.warn('EXIGENT_SMTP_URL is not set: NCB duty e-mails wait in the outbox until it is');
+  const scheduler = startScheduler(services, transports, config.schedulerIntervalMs);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
@@ -65,7 +65,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     firstAdminUrl,
     async close() {
       clearInterval(checkpointTimer);
-      clearInterval(purgeTimer);
+      await scheduler.stop();
       // Open streams would keep server.close() waiting forever.
       for (const socket of webSockets.wss.clients) socket.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));

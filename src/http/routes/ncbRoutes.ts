@@ -1,0 +1,140 @@
+/** @module HTTP routes for NCB officers (inbox, acknowledgement, live stream) and for administrators' webhook endpoints. */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { acknowledgeNotification, listInbox, unacknowledgedCount } from '../../ncb/inbox';
+import { createWebhookEndpoint, disableWebhookEndpoint, listWebhookEndpoints } from '../../outbox/webhookEndpoints';
+import type { HubEvent } from '../../relay/deliveryHub';
+import type { AppEnv } from '../appEnv';
+import { authorize, guardedRoute } from '../guardedRoute';
+import { IdParam, jsonBody, jsonResponse, NoContent } from '../schemas';
+import { validationHook } from '../validationHook';
+
+const NotificationSchema = z
+  .object({
+    id: z.string(),
+    side: z.string(),
+    createdAt: z.number(),
+    acknowledgedAt: z.number().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    escalationLevel: z.number(),
+    urgentContactId: z.string(),
+    status: z.string(),
+    requestingCountry: z.string(),
+    requestedCountry: z.string(),
+    grounds: z.array(z.string()),
+    narrative: z.string(),
+    caseReference: z.string(),
+    requesterName: z.string(),
+    counterparts: z.array(z.string()),
+  })
+  .openapi('NcbNotification');
+
+const WebhookSchema = z.object({ id: z.string(), agencyId: z.string(), url: z.string(), createdAt: z.number(), disabledAt: z.number().nullable() }).openapi('WebhookEndpoint');
+
+/** Keeps proxies from closing an idle event stream. */
+const KEEPALIVE_MS = 25_000;
+
+export function ncbRoutes() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.openapi(
+    guardedRoute(['ncb_officer'], {
+      method: 'get',
+      path: '/ncb/notifications',
+      summary: "Your NCB's mandatory notifications, unacknowledged (and escalated) first",
+      request: { query: z.object({ pending: z.enum(['true', 'false']).optional() }) },
+      responses: { 200: jsonResponse(z.object({ unacknowledged: z.number(), notifications: z.array(NotificationSchema) }), 'Inbox') },
+    }),
+    async (c) => {
+      const services = c.get('services');
+      const actor = c.get('actor')!;
+      const pending = c.req.valid('query').pending === 'true';
+      return c.json({ unacknowledged: await unacknowledgedCount(services, actor), notifications: await listInbox(services, actor, { pending }) }, 200);
+    },
+  );
+
+  app.openapi(
+    guardedRoute(['ncb_officer'], {
+      method: 'post',
+      path: '/ncb/notifications/{id}/acknowledge',
+      summary: 'Acknowledge a notification (logged with officer and time; repeated clicks change nothing)',
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(z.object({ id: z.string(), acknowledgedAt: z.number(), acknowledgedBy: z.string().nullable() }), 'Acknowledged') },
+    }),
+    async (c) => c.json(await acknowledgeNotification(c.get('services'), c.get('actor')!, c.req.valid('param').id), 200),
+  );
+
+  // Server-sent events: not an OpenAPI operation; the role matrix lists it by hand.
+  app.get('/ncb/stream', authorize(['ncb_officer']), (c) => {
+    const services = c.get('services');
+    const actor = c.get('actor')!;
+    return streamSSE(c, async (stream) => {
+      const queue: HubEvent[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = services.hub.subscribe(`ncb:${actor.agencyId}`, (event) => {
+        queue.push(event);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ unacknowledged: await unacknowledgedCount(services, actor) }) });
+      while (!stream.aborted) {
+        const event = queue.shift();
+        if (event) {
+          await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, KEEPALIVE_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+        if (queue.length === 0 && !stream.aborted) await stream.write(': keepalive\n\n');
+      }
+      unsubscribe();
+    });
+  });
+
+  app.openapi(
+    guardedRoute(['admin'], {
+      method: 'get',
+      path: '/webhooks',
+      summary: 'Webhook endpoints of the NCBs’ case-management systems',
+      request: { query: z.object({ agencyId: z.string().max(64).optional() }) },
+      responses: { 200: jsonResponse(z.object({ endpoints: z.array(WebhookSchema) }), 'Endpoints') },
+    }),
+    async (c) => c.json({ endpoints: await listWebhookEndpoints(c.get('services'), c.req.valid('query').agencyId) }, 200),
+  );
+
+  app.openapi(
+    guardedRoute(['admin'], {
+      method: 'post',
+      path: '/webhooks',
+      summary: 'Register a webhook endpoint for an agency; the signing secret is shown only in this response',
+      request: jsonBody(z.strictObject({ agencyId: z.string().min(1).max(64), url: z.url({ error: 'must be an http(s) URL' }).max(2000) })),
+      responses: { 201: jsonResponse(WebhookSchema.omit({ disabledAt: true }).extend({ secret: z.string() }), 'Created') },
+    }),
+    async (c) => c.json(await createWebhookEndpoint(c.get('services'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    guardedRoute(['admin'], {
+      method: 'delete',
+      path: '/webhooks/{id}',
+      summary: 'Disable a webhook endpoint (pending deliveries to it are dead-lettered)',
+      request: { params: IdParam },
+      responses: { 204: NoContent },
+    }),
+    async (c) => {
+      await disableWebhookEndpoint(c.get('services'), c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

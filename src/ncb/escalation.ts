@@ -1,0 +1,71 @@
+/**
+ * @module Escalation of unacknowledged NCB notifications: after one window every officer of that NCB and every
+ * administrator is alerted, after two windows again (level 2, final). Each step is guarded by the stored level,
+ * so running the scheduler twice, or after a restart, never escalates twice.
+ */
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { agencies, users } from '../directory/tables';
+import { emailStatement } from '../outbox/enqueue';
+import type { Services } from '../services';
+import { urgentContacts } from '../urgent/tables';
+import { ncbNotifications } from './tables';
+
+export const MAX_ESCALATION_LEVEL = 2;
+
+export async function escalateUnacknowledged(services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter' | 'hub' | 'logger'>): Promise<number> {
+  const { db } = services.database;
+  const now = services.clock.now();
+  const window = services.config.ncbEscalationMs;
+  const due = await db
+    .select({ n: ncbNotifications, agencyName: agencies.name, caseReference: urgentContacts.caseReference })
+    .from(ncbNotifications)
+    .innerJoin(agencies, eq(agencies.id, ncbNotifications.agencyId))
+    .innerJoin(urgentContacts, eq(urgentContacts.id, ncbNotifications.contactId))
+    .where(
+      and(
+        isNull(ncbNotifications.acknowledgedAt),
+        or(
+          and(eq(ncbNotifications.escalationLevel, 0), lte(ncbNotifications.createdAt, now - window)),
+          and(eq(ncbNotifications.escalationLevel, 1), lte(ncbNotifications.createdAt, now - 2 * window)),
+        ),
+      ),
+    )
+    .limit(100);
+  for (const { n, agencyName, caseReference } of due) {
+    const level = n.escalationLevel + 1;
+    const recipients = await db
+      .select({ email: users.email })
+      .from(users)
+      .where(and(eq(users.status, 'active'), or(eq(users.agencyId, n.agencyId), eq(users.role, 'admin'))));
+    const minutes = Math.round((now - n.createdAt) / 60_000);
+    await services.logWriter.commit(
+      [
+        {
+          type: 'ncb.escalated',
+          actor: { system: 'scheduler' },
+          subject: { urgentContactId: n.contactId, notificationId: n.id, agencyId: n.agencyId },
+          countries: [n.countryCode],
+          details: { level, minutesUnacknowledged: minutes, alerted: recipients.length },
+        },
+      ],
+      [
+        // Guarded by the level just read. The scheduler runs one tick at a time, so the guard matters only if two
+        // processes share a database; a restart simply re-reads the stored level.
+        db
+          .update(ncbNotifications)
+          .set({ escalationLevel: level, escalatedAt: now })
+          .where(and(eq(ncbNotifications.id, n.id), eq(ncbNotifications.escalationLevel, n.escalationLevel), isNull(ncbNotifications.acknowledgedAt))),
+        ...recipients.map((r) =>
+          emailStatement(services, {
+            to: r.email,
+            subject: `[Exigent] ESCALATION ${level}/${MAX_ESCALATION_LEVEL}: ${agencyName} has not acknowledged urgent contact ${caseReference} for ${minutes} min`,
+            text: `The mandatory notification to ${agencyName} about urgent contact ${caseReference} has not been acknowledged for ${minutes} minutes.\nAcknowledge it now: ${services.config.origin}/ncb`,
+          }),
+        ),
+      ],
+    );
+    services.hub.publish(`ncb:${n.agencyId}`, { type: 'escalated', notificationId: n.id, level });
+    services.logger.warn({ notificationId: n.id, level }, 'NCB notification escalated');
+  }
+  return due.length;
+}

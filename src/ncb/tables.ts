@@ -1,0 +1,48 @@
+/** @module NCB tables: the mandatory notifications with their acknowledgement and escalation state, and webhook endpoints. */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { agencies, users } from '../directory/tables';
+import { urgentContacts } from '../urgent/tables';
+
+export const NOTIFICATION_SIDES = ['requesting', 'requested'] as const;
+
+export const ncbNotifications = sqliteTable(
+  'ncb_notifications',
+  {
+    id: text('id').primaryKey(),
+    contactId: text('contact_id')
+      .notNull()
+      .references(() => urgentContacts.id),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    countryCode: text('country_code').notNull(),
+    side: text('side', { enum: NOTIFICATION_SIDES }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by').references(() => users.id),
+    /** 0 = not escalated; 1 = all officers and admins alerted; 2 = second, final escalation. */
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    escalatedAt: integer('escalated_at'),
+  },
+  (t) => [
+    uniqueIndex('ncb_notifications_contact_side').on(t.contactId, t.side),
+    index('ncb_notifications_agency').on(t.agencyId, t.acknowledgedAt),
+    index('ncb_notifications_pending').on(t.acknowledgedAt, t.escalationLevel, t.createdAt),
+  ],
+);
+
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    url: text('url').notNull(),
+    /** Standard Webhooks secret ("whsec_" + base64); shown once when created. */
+    secret: text('secret').notNull(),
+    createdAt: integer('created_at').notNull(),
+    disabledAt: integer('disabled_at'),
+  },
+  (t) => [index('webhook_endpoints_agency').on(t.agencyId)],
+);
