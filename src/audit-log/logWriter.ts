@@ -17,11 +17,17 @@ const encoder = new TextEncoder();
 export interface LogWriter {
   /**
    * Appends `events` as leaves and runs them in ONE atomic batch together with `statements`.
-   * Resolves with the new leaves' indices once committed; if anything fails nothing is written.
+   * Resolves once committed with the new leaves' indices and how long the batch itself took (excluding the
+   * wait for earlier commits); if anything fails nothing is written.
    */
-  commit(events: readonly LogEvent[], statements?: readonly Statement[]): Promise<number[]>;
+  commit(events: readonly LogEvent[], statements?: readonly Statement[]): Promise<Committed>;
   /** Number of committed leaves. */
   size(): Promise<number>;
+}
+
+export interface Committed {
+  indices: number[];
+  batchMs: number;
 }
 
 interface TreeState {
@@ -52,10 +58,11 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
     return { size, frontier };
   }
 
-  async function commitNow(events: readonly LogEvent[], statements: readonly Statement[]): Promise<number[]> {
+  async function commitNow(events: readonly LogEvent[], statements: readonly Statement[]): Promise<Committed> {
     if (events.length === 0) {
+      const started = performance.now();
       await database.batch(statements);
-      return [];
+      return { indices: [], batchMs: performance.now() - started };
     }
     const current = state ?? (state = await loadState());
     const at = clock.now();
@@ -70,6 +77,7 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
       createdAt: at,
     }));
     const nodeRows = next.newNodes.map((n) => ({ level: n.level, idx: n.index, hash: Buffer.from(n.hash) }));
+    const started = performance.now();
     try {
       await database.batch([
         ...statements,
@@ -83,7 +91,7 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
     }
     // Only a committed batch moves the cached frontier; a failed one leaves the tree exactly as it was.
     state = { size: next.size, frontier: next.frontier };
-    return entryRows.map((r) => r.idx);
+    return { indices: entryRows.map((r) => r.idx), batchMs: performance.now() - started };
   }
 
   return {

@@ -71,8 +71,9 @@ export interface OpenedUrgentContact {
   notificationIds: string[];
   justificationHash: string;
   deadlineAt: number;
-  /** Milliseconds the atomic write took (reported as Server-Timing). */
+  /** Milliseconds the atomic write took, and the whole commit including the wait for the log's single writer (Server-Timing). */
   writeMs: number;
+  commitMs: number;
 }
 
 export async function openUrgentContact(
@@ -171,10 +172,10 @@ export async function openUrgentContact(
     formalRequest.event,
   ];
   const started = performance.now();
-  await services.logWriter.commit(events, statements);
-  const writeMs = performance.now() - started;
+  const { batchMs } = await services.logWriter.commit(events, statements);
+  const commitMs = performance.now() - started;
   for (const [i, ncb] of [ncbs.requesting, ncbs.requested].entries()) {
     services.hub.publish(`ncb:${ncb.id}`, { type: 'notification', notificationId: notifications.notificationIds[i]!, urgentContactId: id });
   }
-  return { id, conversationId: conversation.id, formalRequestId: formalRequest.id, notificationIds: notifications.notificationIds, justificationHash: hash, deadlineAt: formalRequest.deadlineAt, writeMs };
+  return { id, conversationId: conversation.id, formalRequestId: formalRequest.id, notificationIds: notifications.notificationIds, justificationHash: hash, deadlineAt: formalRequest.deadlineAt, writeMs: batchMs, commitMs };
 }

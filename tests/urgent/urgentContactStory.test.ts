@@ -58,7 +58,7 @@ describe('opening an urgent contact', () => {
   it('signs the justification with a passkey and writes contact, conversation, notifications and formal request at once', async () => {
     const res = await openContact(anna, draftFor(piotr));
     expect(res.status, res.text).toBe(201);
-    expect(res.headers.get('server-timing')).toMatch(/^write;dur=\d+\.\d+$/);
+    expect(res.headers.get('server-timing')).toMatch(/^write;dur=\d+\.\d+;desc="atomic write", commit;dur=\d+\.\d+;/);
     contact = res.body;
     expect(contact.notificationIds).toHaveLength(2);
 
@@ -191,5 +191,28 @@ describe('closing', () => {
     const a = await newDevice(anna, 'Anna laptop');
     await expect(a.sendText(contact.conversationId, 'one more thing')).rejects.toMatchObject({ status: 409 });
     expect((await logged('urgent_contact.closed'))[0]).toMatchObject({ actor: { role: 'ncb_officer' }, details: { reason: 'Child found safe; formal request submitted.' } });
+  });
+});
+
+describe('live NCB inbox', () => {
+  it('pushes a new notification to a connected NCB officer over server-sent events', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${server.url}/api/v1/ncb/stream`, { headers: ncbPl.client.socketHeaders(), signal: abort.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}`);
+        text += value;
+      }
+    };
+    await until(/event: ready\ndata: \{"unacknowledged":\d+\}/);
+    const opened = await openContact(anna, draftFor(piotr, { caseReference: 'UA-2026-0044' }));
+    expect(opened.status).toBe(201);
+    await until(/event: notification/);
+    expect(text).toContain(`"urgentContactId":"${opened.body.id}"`);
+    abort.abort();
   });
 });

@@ -113,11 +113,11 @@ export function urgentRoutes() {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const { writeMs, ...opened } = await openUrgentContact(c.get('services'), c.get('actor')!, {
+      const { writeMs, commitMs, ...opened } = await openUrgentContact(c.get('services'), c.get('actor')!, {
         challengeId: body.challengeId,
         response: body.response as unknown as AuthenticationResponseJSON,
       });
-      c.header('Server-Timing', `write;dur=${writeMs.toFixed(3)}`);
+      c.header('Server-Timing', `write;dur=${writeMs.toFixed(3)};desc="atomic write", commit;dur=${commitMs.toFixed(3)};desc="incl. wait for the log writer"`);
       return c.json(opened, 201);
     },
   );
