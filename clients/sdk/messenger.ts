@@ -212,14 +212,14 @@ export class Messenger {
   }
 
   async uploadAttachment(conversationId: string, file: { data: Uint8Array; name: string; mediaType: string }): Promise<AttachmentRef> {
-    const { key, blob } = await encryptAttachment(file.data);
+    const { key, blob, digest } = await encryptAttachment(file.data);
     const stored = await this.api.post<{ id: string }>(`/conversations/${encodeURIComponent(conversationId)}/attachments`, blob);
-    return { blobId: stored.id, key, name: file.name, mediaType: file.mediaType, size: file.data.byteLength };
+    return { blobId: stored.id, key, digest, name: file.name, mediaType: file.mediaType, size: file.data.byteLength };
   }
 
   async downloadAttachment(ref: AttachmentRef): Promise<Uint8Array> {
     const blob = await this.api.get<Uint8Array>(`/attachments/${encodeURIComponent(ref.blobId)}`);
-    return decryptAttachment(blob, ref.key);
+    return decryptAttachment(blob, ref.key, ref.digest);
   }
 
   receipts(messageId: string) {

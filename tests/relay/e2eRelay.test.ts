@@ -87,6 +87,20 @@ describe('end-to-end delivery', () => {
     await Promise.all([p1Stream.closed, a1Stream.closed]);
   });
 
+  it('a device that reconnects its stream gets what arrived while it was away, then live messages', async () => {
+    const whileAway = await a1.sendText(conversationId, 'sent while the phone was off');
+    const got: ReceivedMessage[] = [];
+    const stream = p2.connect({ onMessage: (m) => got.push(m) });
+    await stream.ready;
+    await waitFor(() => got.find((m) => m.messageId === whileAway.messageId), 'backlog on reconnect');
+    const live = await a1.sendText(conversationId, 'and this one live');
+    await waitFor(() => got.find((m) => m.messageId === live.messageId), 'live after reconnect');
+    expect(got.map((m) => m.messageId)).toEqual([whileAway.messageId, live.messageId]);
+    stream.close();
+    await stream.closed;
+    await Promise.all([a2.sync(), p1.sync()]);
+  });
+
   it('erases the ciphertext once every device has acknowledged it, keeping only metadata', async () => {
     const [row] = await server.services.database.db.select().from(messages).where(eq(messages.id, sent.messageId));
     expect(row).toMatchObject({ envelope: null, recipientCount: 3, senderUserId: anna.user.id });

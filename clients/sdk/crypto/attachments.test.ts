@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BLOB_CONTEXT, decryptAttachment, encryptAttachment } from './attachments';
 import { utf8 } from './bytes';
+import { sodiumReady, unb64 } from './sodium';
 import { decodeContent, encodeContent, type MessageContent } from './content';
 
 describe('attachments', () => {
@@ -24,16 +25,27 @@ describe('attachments', () => {
     const other = await encryptAttachment(new Uint8Array(1));
     await expect(decryptAttachment(blob, other.key)).rejects.toMatchObject({ reason: 'decrypt_failed' });
   });
+
+  it('refuses a blob swapped for another one encrypted under the same key', async () => {
+    const original = await encryptAttachment(new TextEncoder().encode('the real photo'));
+    expect(await decryptAttachment(original.blob, original.key, original.digest)).toEqual(new TextEncoder().encode('the real photo'));
+    // A member who knows the key re-encrypts other content under it and replaces the blob on the server.
+    const sodium = await sodiumReady();
+    const nonce = sodium.randombytes_buf(24);
+    const forged = new Uint8Array([...nonce, ...sodium.crypto_aead_xchacha20poly1305_ietf_encrypt('a fake photo', 'exigent-blob-v1', null, nonce, unb64(original.key))]);
+    expect(await decryptAttachment(forged, original.key)).toEqual(new TextEncoder().encode('a fake photo'));
+    await expect(decryptAttachment(forged, original.key, original.digest)).rejects.toMatchObject({ reason: 'decrypt_failed' });
+  });
 });
 
 describe('message content', () => {
   it('round trips text with attachments and read receipts', async () => {
-    const { key } = await encryptAttachment(new Uint8Array(1));
+    const { key, digest } = await encryptAttachment(new Uint8Array(1));
     const contents: MessageContent[] = [
       {
         type: 'text',
         text: 'see attached',
-        attachments: [{ blobId: 'blob-1', key, name: 'scan.pdf', mediaType: 'application/pdf', size: 1 }],
+        attachments: [{ blobId: 'blob-1', key, digest, name: 'scan.pdf', mediaType: 'application/pdf', size: 1 }],
       },
       { type: 'text', text: 'no attachments' },
       { type: 'read', messageIds: ['AAAAAAAAAAAAAAAAAAAAAA'] },

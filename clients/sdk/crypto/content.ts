@@ -11,6 +11,8 @@ export interface AttachmentRef {
   mediaType: string;
   /** Plaintext size in bytes. */
   size: number;
+  /** BLAKE2b-256 of the encrypted blob, base64url: the downloaded blob must match it. */
+  digest: string;
 }
 
 export interface TextContent {
@@ -51,9 +53,10 @@ function text(value: unknown, what: string): string {
 
 function attachment(value: unknown, i: number): AttachmentRef {
   if (!isRecord(value)) malformed(`attachments[${i}] must be an object`);
-  const { blobId, key, name, mediaType, size } = value;
+  const { blobId, key, name, mediaType, size, digest } = value;
   if (typeof blobId !== 'string' || blobId === '') malformed(`attachments[${i}].blobId must be a non-empty string`);
   if (typeof key !== 'string' || !KEY_TEXT.test(key)) malformed(`attachments[${i}].key must be a 32-byte base64url key`);
+  if (typeof digest !== 'string' || !KEY_TEXT.test(digest)) malformed(`attachments[${i}].digest must be a 32-byte base64url digest`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     malformed(`attachments[${i}].size must be a non-negative integer`);
   }
@@ -63,6 +66,7 @@ function attachment(value: unknown, i: number): AttachmentRef {
     name: text(name, `attachments[${i}].name`),
     mediaType: text(mediaType, `attachments[${i}].mediaType`),
     size,
+    digest,
   };
 }
 
