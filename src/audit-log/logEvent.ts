@@ -22,6 +22,7 @@ export const LOG_EVENT_TYPES = [
   'urgent_contact.handling_acknowledged',
   'formal_request.updated',
   'formal_request.overdue',
+  'compliance.information_provided',
 ] as const;
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 

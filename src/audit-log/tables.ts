@@ -1,16 +1,22 @@
 /** @module Tamper-evident log tables: entries (leaves), perfect-subtree hashes, signed checkpoints, witnesses and cosignatures. */
-import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export const logEntries = sqliteTable('log_entries', {
-  /** Leaf index in the Merkle tree; the primary key makes a forked append fail the whole batch. */
-  idx: integer('idx').primaryKey(),
-  type: text('type').notNull(),
-  /** The leaf data: RFC 8785 canonical JSON, exactly the bytes that were hashed. */
-  data: text('data').notNull(),
-  /** Comma-wrapped ISO country codes the entry concerns (",UA,PL,"), so NCBs read only their own. */
-  countries: text('countries').notNull(),
-  createdAt: integer('created_at').notNull(),
-});
+export const logEntries = sqliteTable(
+  'log_entries',
+  {
+    /** Leaf index in the Merkle tree; the primary key makes a forked append fail the whole batch. */
+    idx: integer('idx').primaryKey(),
+    type: text('type').notNull(),
+    /** The leaf data: RFC 8785 canonical JSON, exactly the bytes that were hashed. */
+    data: text('data').notNull(),
+    /** Comma-wrapped ISO country codes the entry concerns (",UA,PL,"), so NCBs read only their own. */
+    countries: text('countries').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  // A contact's timeline (compliance case view) reads its entries by subject without scanning the whole log.
+  (t) => [index('log_entries_contact').on(sql`json_extract(${t.data}, '$.subject.urgentContactId')`)],
+);
 
 /** Hashes of perfect, aligned subtrees (level 0 = leaf hashes): O(log n) writes per append, O(log n) reads per proof. */
 export const logNodes = sqliteTable(

@@ -17,6 +17,7 @@ import { problemResponse } from './problem';
 import { authRoutes } from './routes/authRoutes';
 import { directoryRoutes } from './routes/directoryRoutes';
 import { logRoutes } from './routes/logRoutes';
+import { complianceRoutes } from './routes/complianceRoutes';
 import { formalRequestRoutes } from './routes/formalRequestRoutes';
 import { ncbRoutes } from './routes/ncbRoutes';
 import { relayRoutes } from './routes/relayRoutes';
@@ -102,6 +103,7 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/api/v1', urgentRoutes());
   app.route('/api/v1', ncbRoutes());
   app.route('/api/v1', formalRequestRoutes());
+  app.route('/api/v1', complianceRoutes());
 
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

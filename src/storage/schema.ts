@@ -7,3 +7,4 @@ export * from '../urgent/tables';
 export * from '../ncb/tables';
 export * from '../formal-requests/tables';
 export * from '../outbox/tables';
+export * from '../compliance/tables';

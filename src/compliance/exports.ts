@@ -1,0 +1,75 @@
+/** @module Exports of the filtered review set: CSV (one row per contact, flat columns) and JSON Lines (the full records). */
+import { stringify } from 'csv-stringify/sync';
+import type { ReviewRecord } from './reviewRecords';
+
+const iso = (at: number | null | undefined) => (at === null || at === undefined ? '' : new Date(at).toISOString());
+
+export const CSV_COLUMNS = [
+  'id',
+  'status',
+  'opened_at',
+  'closed_at',
+  'requesting_country',
+  'requested_country',
+  'requester',
+  'requester_agency',
+  'counterparts',
+  'grounds',
+  'case_reference',
+  'offence_category',
+  'handling_code',
+  'narrative',
+  'ncb_requesting_acknowledged_at',
+  'ncb_requested_acknowledged_at',
+  'ncb_max_escalation',
+  'formal_request_state',
+  'formal_request_deadline',
+  'formal_request_submitted_at',
+  'formal_request_overdue',
+  'message_count',
+  'first_message_at',
+  'last_message_at',
+  'review_status',
+  'review_decided_at',
+  'justification_sha256',
+] as const;
+
+export function toCsv(records: readonly ReviewRecord[]): string {
+  const ack = (r: ReviewRecord, side: string) => iso(r.notifications.find((n) => n.side === side)?.acknowledgedAt);
+  return stringify(
+    records.map((r) => [
+      r.id,
+      r.status,
+      iso(r.openedAt),
+      iso(r.closedAt),
+      r.requestingCountry,
+      r.requestedCountry,
+      r.requester.displayName,
+      r.requester.agencyName,
+      r.counterparts.map((c) => c.displayName).join('; '),
+      r.grounds.join('; '),
+      r.caseReference,
+      r.offenceCategory,
+      r.handlingCode,
+      r.narrative,
+      ack(r, 'requesting'),
+      ack(r, 'requested'),
+      Math.max(0, ...r.notifications.map((n) => n.escalationLevel)),
+      r.formalRequest?.state ?? '',
+      iso(r.formalRequest?.deadlineAt),
+      iso(r.formalRequest?.submittedAt),
+      r.formalRequest?.everOverdue ? 'yes' : 'no',
+      r.messages.count,
+      iso(r.messages.firstAt),
+      iso(r.messages.lastAt),
+      r.review.status,
+      iso(r.review.decidedAt),
+      r.justificationHash,
+    ]),
+    { header: true, columns: [...CSV_COLUMNS] },
+  );
+}
+
+export function toJsonLines(records: readonly ReviewRecord[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+}
