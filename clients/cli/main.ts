@@ -2,12 +2,13 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../src/config/loadConfig';
 import { DomainError } from '../../src/errors';
+import { backupCommands } from './commands/backupCommands';
 import { directoryCommands } from './commands/directoryCommands';
 import { logCommands } from './commands/logCommands';
 import { userCommands } from './commands/userCommands';
 import type { Command, CommandContext } from './commands/command';
 
-const COMMANDS: Record<string, Command> = { ...directoryCommands, ...userCommands, ...logCommands };
+const COMMANDS: Record<string, Command> = { ...directoryCommands, ...userCommands, ...logCommands, ...backupCommands };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}\n  ${' '.repeat(18)} ${c.usage}`);
