@@ -23,6 +23,7 @@ import { ncbRoutes } from './routes/ncbRoutes';
 import { relayRoutes } from './routes/relayRoutes';
 import { urgentRoutes } from './routes/urgentRoutes';
 import { validationHook } from './validationHook';
+import { webApp, type WebAssets } from './webApp';
 
 export interface AppOptions {
   /** The caller's network address (runtime-specific), for rate limiting. */
@@ -31,6 +32,8 @@ export interface AppOptions {
   loadScalarBundle: () => Promise<string>;
   /** The runtime's WebSocket upgrade helper (@hono/node-ws on Node, hono/cloudflare-workers on Workers). */
   upgradeWebSocket: UpgradeWebSocket;
+  /** The bundled web app (built by esbuild on Node, a static asset on Workers). */
+  loadWebApp: () => Promise<WebAssets>;
 }
 
 /**
@@ -61,7 +64,8 @@ export function createApp(services: Services, options: AppOptions) {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // libsodium runs as WebAssembly in the browser; no inline or eval'd script is allowed.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'"],
@@ -114,6 +118,7 @@ export function createApp(services: Services, options: AppOptions) {
     },
   });
   app.route('/docs', apiDocs({ loadScalarBundle: options.loadScalarBundle }));
+  app.route('/', webApp({ loadWebApp: options.loadWebApp }));
 
   app.notFound((c) =>
     problemResponse({ title: 'Not found', status: 404, detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, requestId: c.get('requestId') }),

@@ -16,13 +16,29 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** `dir` reuses an earlier server's directory (a restart after a crash); it is then left for the caller to remove. */
-export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; manualTime?: boolean; dir?: string } = {}): Promise<TestServer> {
+/** A port that was free a moment ago, for servers that must know their own origin before listening. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `dir` reuses an earlier server's directory (a restart after a crash); it is then left for the caller to remove.
+ * `port` makes the server listen on it with origin http://localhost:<port>, as a real browser needs.
+ */
+export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; manualTime?: boolean; dir?: string; port?: number } = {}): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'exigent-test-'));
   const config = loadConfig({
     PORT: '8787',
     EXIGENT_DB: join(dir, 'exigent.db'),
-    EXIGENT_ORIGIN: TEST_ORIGIN,
+    EXIGENT_ORIGIN: options.port ? `http://localhost:${options.port}` : TEST_ORIGIN,
     EXIGENT_AUTH_RATE_LIMIT: '10000',
     // Tests drive the scheduler themselves (runDueWork) so that nothing fires behind their back.
     EXIGENT_SCHEDULER_SECONDS: '3600',
@@ -32,7 +48,7 @@ export async function startTestServer(options: { env?: Record<string, string>; c
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
   const clock = options.clock ?? (options.manualTime ? manualClock(Date.now()) : systemClock);
-  const server = await startServer({ ...config, port: 0 }, { logger, clock });
+  const server = await startServer({ ...config, port: options.port ?? 0 }, { logger, clock });
   return {
     ...server,
     dir,

@@ -11,6 +11,7 @@ import type { Config } from '../../config/loadConfig';
 import { createApp } from '../../http/createApp';
 import { createOutboxTransports } from '../../outbox/transports';
 import { startScheduler } from '../../scheduler/runDueWork';
+import { loadWebApp } from './buildWebApp';
 import { openNodeServices, type NodeServices } from './openServices';
 
 const require = createRequire(import.meta.url);
@@ -39,6 +40,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
     upgradeWebSocket: webSockets.upgradeWebSocket,
+    loadWebApp,
   });
   // A checkpoint at start covers anything committed before a crash; then one every few seconds while the log grows.
   await issueCheckpoint(services);

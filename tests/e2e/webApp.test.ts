@@ -1,0 +1,223 @@
+// The web app in real Chromium (Debian's, driven by playwright-core) with a CDP virtual authenticator per person:
+// an admin sets up the directory and invites everyone, an investigator in Ukraine opens an urgent contact, the
+// Polish counterpart reads it decrypted and replies with a photo, the Ukrainian NCB acknowledges from its live
+// inbox, and compliance reviews the case and exports it. Screenshots land in tests/e2e/screenshots/.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { freePort, startTestServer, type TestServer } from '../support/testServer';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(import.meta.dirname, 'screenshots');
+// 1×1 PNG: a real image the receiving browser must decrypt and preview.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+/** A person: their own browser profile and their own platform authenticator with user verification. */
+async function person(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  // Browser-side errors go to the test output, where a failure can be understood.
+  page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+  page.on('console', (message) => message.type() === 'error' && console.error(`[browser console] ${message.text()}`));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return page;
+}
+
+/** On failure, every open page is photographed (tests/e2e/screenshots/failure-*.png) to show what the user saw. */
+function photographFailures(name: string) {
+  onTestFailed(async () => {
+    for (const [i, context] of contexts.entries()) for (const page of context.pages()) await shot(page, `failure-${name}-${i}`).catch(() => undefined);
+  });
+}
+
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function enrol(page: Page, link: string) {
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Create my passkey' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/enrol'));
+  await page.locator('header.top').waitFor();
+}
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping browser tests: ${CHROMIUM} is missing (.ci/run installs it with apt-get).`);
+
+describe.skipIf(!hasChromium)('web app in Chromium', () => {
+  let admin: Page, anna: Page, piotr: Page, ncbUa: Page, compliance: Page;
+  const links: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer({ port: await freePort() });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  }, 60_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('the first administrator enrols and sets up countries, agencies and invitations', async () => {
+    photographFailures('step1');
+    admin = await person();
+    await admin.goto(server.firstAdminUrl!);
+    await admin.getByLabel(/Work e-mail/).fill('admin@exigent.test');
+    await admin.getByLabel(/Your name/).fill('Ada Admin');
+    await admin.getByRole('button', { name: 'Create my passkey' }).click();
+    await admin.getByRole('heading', { name: 'Administration' }).waitFor();
+
+    for (const [code, name] of [
+      ['UA', 'Ukraine'],
+      ['PL', 'Poland'],
+    ]) {
+      await admin.getByLabel('Country code').fill(code);
+      await admin.getByLabel('Country name').fill(name);
+      await admin.getByRole('button', { name: 'Add country' }).click();
+      await admin.locator('#countryCode option', { hasText: name }).waitFor({ state: 'attached' });
+    }
+    for (const [name, country, kind, duty] of [
+      ['National Police of Ukraine', 'UA', 'police', ''],
+      ['NCB Kyiv', 'UA', 'ncb', 'duty@ncb.ua'],
+      ['Policja', 'PL', 'police', ''],
+      ['NCB Warsaw', 'PL', 'ncb', 'duty@ncb.pl'],
+      ['Oversight Office', 'UA', 'oversight', ''],
+    ] as const) {
+      await admin.getByLabel('Agency name').fill(name);
+      await admin.locator('#countryCode').selectOption(country);
+      await admin.locator('#kind').selectOption(kind);
+      if (duty) await admin.getByLabel('NCB duty e-mail').fill(duty);
+      await admin.getByRole('button', { name: 'Add agency' }).click();
+      await admin.getByRole('cell', { name, exact: true }).waitFor();
+    }
+    // A mistake is shown next to its field, and nothing typed is lost.
+    await admin.locator('#email').fill('not-an-email');
+    await admin.locator('#displayName').fill('Anna Kovalenko');
+    await admin.getByRole('button', { name: 'Create invitation link' }).click();
+    await admin.locator('[data-field="email"] .error').waitFor();
+    expect(await admin.locator('#displayName').inputValue()).toBe('Anna Kovalenko');
+
+    for (const [key, email, name, role, agency] of [
+      ['anna', 'anna@police.ua', 'Anna Kovalenko', 'investigator', 'National Police of Ukraine'],
+      ['piotr', 'piotr@policja.pl', 'Piotr Nowak', 'investigator', 'Policja'],
+      ['ncbUa', 'officer@ncb.ua', 'Oksana NCB', 'ncb_officer', 'NCB Kyiv'],
+      ['compliance', 'audit@oversight.ua', 'Olena Compliance', 'compliance', 'Oversight Office'],
+    ] as const) {
+      await admin.locator('#email').fill(email);
+      await admin.locator('#displayName').fill(name);
+      await admin.locator('#role').selectOption(role);
+      await admin.locator('#agencyId').selectOption({ label: `${agency} (${agency === 'Policja' ? 'PL' : 'UA'})` }, { timeout: 3000 });
+      await admin.getByRole('button', { name: 'Create invitation link' }).click();
+      await admin.getByText(`Invitation for ${email} created`).waitFor();
+      links[key] = (await admin.getByTestId('invitation-link').textContent())!.trim();
+    }
+    await shot(admin, 'admin');
+  }, 90_000);
+
+  it('everyone enrols with a passkey from their invitation link', async () => {
+    photographFailures('step2');
+    anna = await person();
+    piotr = await person();
+    ncbUa = await person();
+    compliance = await person();
+    await enrol(anna, links.anna!);
+    await enrol(piotr, links.piotr!);
+    await enrol(ncbUa, links.ncbUa!);
+    await enrol(compliance, links.compliance!);
+    await anna.getByRole('heading', { name: 'My urgent contacts' }).waitFor();
+    await ncbUa.getByRole('heading', { name: /Notifications/ }).waitFor();
+  }, 60_000);
+
+  it('an investigator opens an urgent contact on threat to life, signed with the passkey; the NCB sees it live', async () => {
+    photographFailures('step3');
+    await ncbUa.locator('.live.on').waitFor();
+    await anna.getByRole('link', { name: 'Open urgent contact' }).first().click();
+    await anna.getByLabel(/Threat to life or health/).check();
+    await anna.locator('#narrative').fill('Too short');
+    await anna.getByText('more characters needed').waitFor();
+    await anna.locator('#narrative').fill('A kidnapped girl is being driven towards the Polish border tonight; an MLA request would take weeks.');
+    await anna.locator('#caseReference').fill('UA-2026-0042');
+    await anna.locator('#offenceCategory').fill('Kidnapping');
+    await anna.locator('#requestedCountry').selectOption('PL');
+    await anna.getByLabel('Piotr Nowak').check();
+    await anna.locator('#soughtInformation').fill('Last known location of the car with plates AA1234BB.');
+    // The draft survives a reload.
+    await anna.reload();
+    expect(await anna.locator('#caseReference').inputValue()).toBe('UA-2026-0042');
+    await anna.getByLabel(/H1 — not for use as evidence/).check();
+    await anna.getByRole('button', { name: 'Sign with passkey and open contact' }).click();
+    await anna.waitForURL(/\/contacts\//);
+    await anna.getByRole('heading', { name: /UA-2026-0042/ }).waitFor();
+    await anna.locator('#message').fill('Silver Skoda, plates AA1234BB, left Lviv 20 min ago.');
+    await anna.getByRole('button', { name: 'Send' }).click();
+    await anna.getByText('Silver Skoda, plates AA1234BB').waitFor();
+
+    // The NCB's live inbox shows it without a reload, with the count in the tab title.
+    await ncbUa.getByText('UA-2026-0042').waitFor();
+    await expect.poll(() => ncbUa.title()).toContain('(1)');
+  }, 60_000);
+
+  it('the counterpart reads the decrypted message and replies with a photo', async () => {
+    photographFailures('step4');
+    await piotr.reload();
+    await piotr.getByRole('link', { name: /UA-2026-0042/ }).click();
+    await piotr.getByText('Silver Skoda, plates AA1234BB, left Lviv 20 min ago.').waitFor();
+    await piotr.getByRole('button', { name: 'I acknowledge the handling code' }).click();
+    await piotr.getByText('you acknowledged this').waitFor();
+    await piotr.locator('#message').fill('Car seen at the Korczowa crossing. Photo attached.');
+    await piotr.locator('input[type=file]').setInputFiles({ name: 'crossing.png', mimeType: 'image/png', buffer: PNG });
+    await piotr.getByRole('button', { name: 'Send' }).click();
+    await piotr.getByText('Car seen at the Korczowa crossing').waitFor();
+    // Back at the sender: the reply, and the photo decrypted in the browser and previewed.
+    await anna.getByText('Car seen at the Korczowa crossing. Photo attached.').waitFor();
+    await anna.locator('.attachment img[alt="crossing.png"]').waitFor();
+    await anna.getByText(/Read by Piotr Nowak|Delivered to/).first().waitFor();
+    await shot(anna, 'investigator');
+    await anna.setViewportSize({ width: 390, height: 844 });
+    await shot(anna, 'investigator-phone');
+  }, 60_000);
+
+  it('the NCB acknowledges from its inbox', async () => {
+    photographFailures('step5');
+    await ncbUa.getByRole('button', { name: 'Acknowledge' }).click();
+    await ncbUa.getByText(/acknowledged/).first().waitFor();
+    await expect.poll(() => ncbUa.title()).toBe('Exigent');
+    await shot(ncbUa, 'ncb');
+  }, 30_000);
+
+  it('compliance reviews the case, records a decision and exports the queue — without message content', async () => {
+    photographFailures('step6');
+    await compliance.reload();
+    await compliance.getByRole('link', { name: 'UA-2026-0042' }).click();
+    await compliance.getByTestId('signature-status').getByText('Passkey signature verified').waitFor();
+    const casePage = await compliance.locator('main').textContent();
+    expect(casePage).not.toContain('Silver Skoda');
+    await compliance.getByLabel('Comment').fill('Life at risk; both NCBs informed.');
+    await compliance.getByRole('button', { name: 'Record decision' }).click();
+    await compliance.getByText('Decision recorded in the log.').waitFor();
+    await shot(compliance, 'compliance-case');
+    await compliance.getByRole('link', { name: 'Review queue' }).click();
+    const download = compliance.waitForEvent('download');
+    await compliance.getByRole('link', { name: 'Export CSV' }).click();
+    const csv = readFileSync((await (await download).path())!, 'utf8');
+    expect(csv).toContain('UA-2026-0042');
+    expect(csv).toContain('justified');
+    expect(csv).not.toContain('Silver Skoda');
+    await compliance.getByRole('link', { name: 'Statistics & log' }).click();
+    await compliance.getByText('log checkpoint verified in your browser').waitFor();
+    await compliance.locator('canvas').first().waitFor();
+    await shot(compliance, 'compliance-statistics');
+  }, 60_000);
+});
