@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     for (const [code, name] of [
       ['UA', 'Ukraine'],
       ['PL', 'Poland'],
-    ]) {
+    ] as const) {
       await admin.getByLabel('Country code').fill(code);
       await admin.getByLabel('Country name').fill(name);
       await admin.getByRole('button', { name: 'Add country' }).click();
