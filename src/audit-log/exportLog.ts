@@ -19,6 +19,10 @@ export async function* exportLog(
   const checkpoint = await latestCheckpoint(services);
   const to = Math.min(input.to ?? checkpoint.size, checkpoint.size);
   if (input.from > to) throw new Invalid(`"from" (${input.from}) is beyond the checkpointed size ${checkpoint.size}`, 'from');
+  // Checked before the first line: once streaming has begun, an error can no longer become a problem response.
+  if (input.previousSize !== undefined && input.previousSize > checkpoint.size) {
+    throw new Invalid(`"previous" (${input.previousSize}) is beyond the checkpointed size ${checkpoint.size}`, 'previous');
+  }
   yield { kind: 'checkpoint', size: checkpoint.size, note: checkpoint.note };
   if (input.previousSize !== undefined) {
     const { proof } = await proveConsistency(services, { fromSize: input.previousSize, toSize: checkpoint.size });

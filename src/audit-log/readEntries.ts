@@ -33,10 +33,12 @@ export async function readEntries(
 }
 
 export async function proveInclusion(
-  services: Pick<Services, 'database'>,
+  services: Pick<Services, 'database' | 'logWriter'>,
   input: { index: number; treeSize: number },
 ): Promise<{ index: number; treeSize: number; leafHash: string; proof: string[] }> {
   if (input.index >= input.treeSize) throw new Invalid(`Entry ${input.index} is not inside a tree of size ${input.treeSize}`, 'index');
+  const size = await services.logWriter.size();
+  if (input.treeSize > size) throw new Invalid(`treeSize (${input.treeSize}) exceeds the log's size (${size})`, 'treeSize');
   const [entry] = await readEntries(services, { from: input.index, to: input.index + 1 });
   if (!entry) throw new NotFound(`The log has no entry ${input.index}`);
   const proof = await inclusionProof(input.index, input.treeSize, databaseNodeReader(services.database));

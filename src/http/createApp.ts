@@ -54,6 +54,9 @@ export function createApp(services: Services, options: AppOptions) {
     await next();
     // Also on error responses, which onError builds afresh.
     c.res.headers.set('x-request-id', c.get('requestId'));
+    // A refused request's large body may still be on the wire; Node gives up draining it after a moment and drops
+    // the socket, which would fail the client's *next* request. Close the connection deliberately instead.
+    if (c.res.status >= 400 && Number(c.req.header('content-length') ?? 0) > 16_384) c.res.headers.set('connection', 'close');
   });
   app.use('*', async function provideServices(c, next) {
     c.set('services', services);

@@ -4,6 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueCheckpoint } from '../../audit-log/checkpoints';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
@@ -58,6 +59,15 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     );
   });
   webSockets.injectWebSocket(server);
+  // @hono/node-ws parses the request target with `new URL` outside any try: a malformed one (e.g. "GET //") would
+  // be an unhandled rejection that kills the process. Point such requests at a path that simply answers 404.
+  server.prependListener('upgrade', (request: IncomingMessage) => {
+    try {
+      new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      request.url = '/api/v1/malformed-request-target';
+    }
+  });
   const port = (server.address() as AddressInfo).port;
   services.logger.info({ url: `http://${config.host}:${port}`, origin: config.origin }, 'exigent listening');
   return {
