@@ -21,6 +21,7 @@ import { complianceRoutes } from './routes/complianceRoutes';
 import { formalRequestRoutes } from './routes/formalRequestRoutes';
 import { ncbRoutes } from './routes/ncbRoutes';
 import { relayRoutes } from './routes/relayRoutes';
+import { runtimeRoutes } from './routes/runtimeRoutes';
 import { urgentRoutes } from './routes/urgentRoutes';
 import { validationHook } from './validationHook';
 import { webApp, type WebAssets } from './webApp';
@@ -34,6 +35,8 @@ export interface AppOptions {
   upgradeWebSocket: UpgradeWebSocket;
   /** The bundled web app (built by esbuild on Node, a static asset on Workers). */
   loadWebApp: () => Promise<WebAssets>;
+  /** Process figures for operators (memory, uptime); runtime-specific. */
+  runtimeStats: () => Record<string, number>;
 }
 
 /**
@@ -111,6 +114,7 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/api/v1', ncbRoutes());
   app.route('/api/v1', formalRequestRoutes());
   app.route('/api/v1', complianceRoutes());
+  app.route('/api/v1', runtimeRoutes({ runtimeStats: options.runtimeStats }));
 
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

@@ -76,9 +76,28 @@ describe('plumbing', () => {
     const res = await new ApiClient(server.url).get('/api/v1/me');
     expect(res.headers.get('x-request-id')).toMatch(/.{8,}/);
     expect(res.body.requestId).toBe(res.headers.get('x-request-id'));
-    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    // Every kind of response: JSON, problem, HTML shell, script, stylesheet, docs, 404, health.
+    for (const path of ['/api/v1/me', '/api/v1/countries', '/healthz', '/', '/login', '/assets/app.js', '/assets/app.css', '/docs', '/no/such/page', '/api/v1/log/key']) {
+      const r = await fetch(`${server.url}${path}`);
+      const csp = r.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toMatch(/script-src 'self'( 'wasm-unsafe-eval')?;/);
+      expect(csp, path).not.toContain('unsafe-inline');
+      expect(r.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(r.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(r.headers.get('x-request-id'), path).toMatch(/.{8,}/);
+      // HSTS only over https (this origin is http://localhost).
+      expect(r.headers.get('strict-transport-security'), path).toBeNull();
+    }
+  });
+
+  it('sends HSTS when the origin is https', async () => {
+    const https = await startTestServer({ env: { EXIGENT_ORIGIN: 'https://exigent.example.org', EXIGENT_RP_ID: 'exigent.example.org' } });
+    try {
+      expect((await fetch(`${https.url}/healthz`)).headers.get('strict-transport-security')).toContain('max-age=');
+    } finally {
+      await https.stop();
+    }
   });
 
   it('publishes an OpenAPI 3.1 document and rendered docs', async () => {

@@ -26,6 +26,8 @@ export async function startSmtpSink() {
       });
     },
   });
+  // A sender killed mid-session resets the connection; a mail server shrugs that off.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

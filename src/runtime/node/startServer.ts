@@ -42,6 +42,10 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
     upgradeWebSocket: webSockets.upgradeWebSocket,
     loadWebApp,
+    runtimeStats: () => {
+      const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+      return { rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, uptimeSeconds: Math.round(process.uptime()) };
+    },
   });
   // A checkpoint at start covers anything committed before a crash; then one every few seconds while the log grows.
   await issueCheckpoint(services);
