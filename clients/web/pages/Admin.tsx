@@ -232,6 +232,7 @@ export function AdminPage() {
                   <Badge tone={u.status === 'active' ? 'good' : 'bad'}>{u.status}</Badge>
                 </td>
                 <td class="actions">
+                  {u.status === 'active' && u.role !== 'admin' && <RoleEditor user={u} agencies={agencies} onSaved={reload} onError={(text) => setFlash({ kind: 'error', text })} />}
                   {u.status === 'active' && (
                     <button
                       class="danger"
@@ -296,5 +297,49 @@ export function AdminPage() {
         </ul>
       </form>
     </section>
+  );
+}
+
+/** Change a user's role; the agency list offers only agencies of the kind that role needs. */
+function RoleEditor(props: { user: User; agencies: Agency[]; onSaved: () => Promise<void>; onError: (text: string) => void }) {
+  const [role, setRole] = useState(props.user.role);
+  const [agencyId, setAgencyId] = useState('');
+  const kind = ROLE_KIND[role];
+  const fitting = props.agencies.filter((a) => a.kind === kind);
+  return (
+    <span class="role-editor">
+      <label class="sr-only" for={`role-${props.user.id}`}>
+        Role of {props.user.displayName}
+      </label>
+      <select id={`role-${props.user.id}`} onChange={(e: Event) => setRole((e.target as HTMLSelectElement).value)}>
+        {['investigator', 'ncb_officer', 'compliance', 'admin'].map((r) => (
+          <option value={r} selected={r === role}>
+            {r.replace('_', ' ')}
+          </option>
+        ))}
+      </select>
+      {kind && role !== props.user.role && (
+        <select aria-label="New agency" onChange={(e: Event) => setAgencyId((e.target as HTMLSelectElement).value)}>
+          <option value="">Agency…</option>
+          {fitting.map((a) => (
+            <option value={a.id}>{a.name}</option>
+          ))}
+        </select>
+      )}
+      {role !== props.user.role && (
+        <button
+          onClick={async () => {
+            try {
+              await api.request('PATCH', `/users/${props.user.id}/role`, { role, agencyId: kind ? agencyId || null : null });
+              await props.onSaved();
+            } catch (e) {
+              props.onError(formErrors(e).general ?? Object.values(formErrors(e).fields)[0] ?? 'Failed');
+            }
+          }}
+        >
+          Save role
+        </button>
+      )}
+    </span>
   );
 }
