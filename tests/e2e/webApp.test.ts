@@ -184,6 +184,15 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await anna.getByText('Car seen at the Korczowa crossing. Photo attached.').waitFor();
     await anna.locator('.attachment img[alt="crossing.png"]').waitFor();
     await anna.getByText(/Read by Piotr Nowak|Delivered to/).first().waitFor();
+    // The formal request: edit its text, mark it drafted, record its submission.
+    await anna.getByRole('button', { name: 'Edit the request text' }).click();
+    await anna.locator('#measures').fill('Subscriber data and cell location for AA1234BB’s driver phone.');
+    await anna.getByRole('button', { name: 'Save draft' }).click();
+    await anna.getByRole('button', { name: 'Mark drafted' }).click();
+    await anna.locator('.formal select').selectOption('central_authority');
+    await anna.locator('.formal input').fill('MoJ-UA/2026/117');
+    await anna.getByRole('button', { name: 'Record submission' }).click();
+    await anna.getByText(/Submitted .* via central_authority \(ref\. MoJ-UA\/2026\/117\)/).waitFor();
     await shot(anna, 'investigator');
     await anna.setViewportSize({ width: 390, height: 844 });
     await shot(anna, 'investigator-phone');

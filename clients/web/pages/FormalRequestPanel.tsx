@@ -39,6 +39,7 @@ export function FormalRequestPanel(props: { id: string; me: Me; now: number }) {
   const [channel, setChannel] = useState('');
   const [reference, setReference] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<{ facts: string; measuresSought: string } | null>(null);
   const load = () => api.get<FormalRequest>(`/formal-requests/${props.id}`).then(setRequest);
   useEffect(() => {
     void load();
@@ -75,6 +76,37 @@ export function FormalRequestPanel(props: { id: string; me: Me; now: number }) {
         </p>
       )}
       {error && <Notice kind="error">{error}</Notice>}
+      {awaiting && props.me.id === request.requesterUserId && (
+        editing ? (
+          <form
+            onSubmit={async (e: Event) => {
+              e.preventDefault();
+              try {
+                await api.request('PATCH', `/formal-requests/${request.id}`, { draft: editing });
+                setEditing(null);
+                await load();
+              } catch (err) {
+                setError(formErrors(err).general ?? 'Saving failed');
+              }
+            }}
+          >
+            <label for="facts">Summary of the facts</label>
+            <textarea id="facts" rows={5} value={editing.facts} onInput={(e: InputEvent) => setEditing({ ...editing, facts: (e.target as HTMLTextAreaElement).value })} />
+            <label for="measures">Measures sought</label>
+            <textarea id="measures" rows={3} value={editing.measuresSought} onInput={(e: InputEvent) => setEditing({ ...editing, measuresSought: (e.target as HTMLTextAreaElement).value })} />
+            <div class="actions">
+              <button type="submit" class="primary">
+                Save draft
+              </button>
+              <button type="button" onClick={() => setEditing(null)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        ) : (
+          <button onClick={() => setEditing({ facts: request.draft.facts, measuresSought: request.draft.measuresSought })}>Edit the request text</button>
+        )
+      )}
       {request.state === 'drafted' && props.me.id === request.requesterUserId && (
         <div class="row">
           <label>
