@@ -66,7 +66,7 @@ async function requireUser(services: Pick<Services, 'database'>, id: string): Pr
 
 /** Disables the account and ends all its sessions in the same batch, so it is locked out at once. */
 export async function disableUser(
-  services: Pick<Services, 'database' | 'logWriter'>,
+  services: Pick<Services, 'database' | 'logWriter' | 'hub'>,
   input: { userId: string; actor: Actor; reason: string },
 ): Promise<User> {
   const { database, logWriter } = services;
@@ -88,11 +88,13 @@ export async function disableUser(
       database.db.delete(sessions).where(eq(sessions.userId, user.id)),
     ],
   );
+  // Open WebSocket and event streams end now too, not at their next session check.
+  services.hub.publish(`user:${user.id}`, { type: 'signed_out' });
   return { ...user, status: 'disabled' };
 }
 
 export async function changeUserRole(
-  services: Pick<Services, 'database' | 'logWriter'>,
+  services: Pick<Services, 'database' | 'logWriter' | 'hub'>,
   input: { userId: string; role: Role; agencyId?: string | null; actor: Actor },
 ): Promise<User> {
   const { database, logWriter } = services;
@@ -118,5 +120,6 @@ export async function changeUserRole(
       database.db.delete(sessions).where(eq(sessions.userId, user.id)),
     ],
   );
+  services.hub.publish(`user:${user.id}`, { type: 'signed_out' });
   return { ...user, role: input.role, agencyId: agencyId ?? null, agencyName: agency?.name ?? null, countryCode: agency?.countryCode ?? null };
 }

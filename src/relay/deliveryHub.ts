@@ -15,9 +15,12 @@ export type NcbEvent =
   | { type: 'acknowledged'; notificationId: string; by: string }
   | { type: 'escalated'; notificationId: string; level: number };
 
-export type HubEvent = RelayEvent | NcbEvent;
+/** Pushed on `user:<userId>` when the account is disabled or its role changes: its live streams must end. */
+export type AccountEvent = { type: 'signed_out' };
 
-/** Channels are a device id (relay) or `ncb:<agencyId>` (NCB inbox). */
+export type HubEvent = RelayEvent | NcbEvent | AccountEvent;
+
+/** Channels are a device id (relay), `ncb:<agencyId>` (NCB inbox) or `user:<userId>` (account changes). */
 export interface DeliveryHub {
   publish(channel: string, event: HubEvent): void;
   /** Returns the unsubscribe function. */

@@ -20,6 +20,8 @@ let piotr: Person;
 let a1: Messenger;
 let p1: Messenger;
 let conversationId: string;
+let admin: Person;
+let policeAgency: string;
 
 const countRows = async (table: typeof messages | typeof blobs) =>
   (await server.services.database.db.select({ n: sql<number>`count(*)` }).from(table))[0]!.n;
@@ -30,8 +32,9 @@ beforeAll(async () => {
     env: { EXIGENT_DEVICE_QUEUE_MAX: '3', EXIGENT_SEND_RATE_PER_MINUTE: '6', EXIGENT_MAX_ATTACHMENT_MB: '1', EXIGENT_MAX_ENVELOPE_KB: '4', EXIGENT_RETENTION_DAYS: '30' },
   });
   clock = server.services.clock as ReturnType<typeof manualClock>;
-  const admin = await enrolFirstAdmin(server);
+  admin = await enrolFirstAdmin(server);
   const directory = await seedDirectory(admin);
+  policeAgency = directory.agencies.policeA;
   anna = await invite(admin, { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agencyId: directory.agencies.policeA });
   piotr = await invite(admin, { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agencyId: directory.agencies.policeB });
   a1 = await newDevice(anna, 'Anna desk');
@@ -105,6 +108,16 @@ describe('who may open a device stream', () => {
     expect(await handshake(a1.device.deviceId, { ...anna.client.socketHeaders(), origin: 'https://evil.example' })).toBe(403);
     expect(await handshake(a1.device.deviceId, { origin: TEST_ORIGIN })).toBe(401);
     expect(await handshake(a1.device.deviceId, piotr.client.socketHeaders())).toBe(404);
+  });
+
+  it('closes the open stream of a user who is disabled, at once', async () => {
+    const olek = await invite(admin, { email: 'olek@police.ua', displayName: 'Olek', role: 'investigator', agencyId: policeAgency });
+    const device = await newDevice(olek, 'Olek desk');
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/devices/${device.device.deviceId}/stream`, { headers: olek.client.socketHeaders() });
+    await new Promise((resolve) => ws.on('message', resolve));
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    expect((await admin.client.post(`/api/v1/users/${olek.user.id}/disable`, { reason: 'left the service' })).status).toBe(200);
+    expect(await closed).toBe(4401);
   });
 });
 

@@ -71,10 +71,16 @@ export function ncbRoutes() {
     return streamSSE(c, async (stream) => {
       const queue: HubEvent[] = [];
       let wake: (() => void) | undefined;
-      const unsubscribe = services.hub.subscribe(`ncb:${actor.agencyId}`, (event) => {
+      const unsubscribeInbox = services.hub.subscribe(`ncb:${actor.agencyId}`, (event) => {
         queue.push(event);
         wake?.();
       });
+      // A disabled officer's stream ends at once.
+      const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, () => void stream.abort());
+      const unsubscribe = () => {
+        unsubscribeInbox();
+        unsubscribeUser();
+      };
       stream.onAbort(() => {
         unsubscribe();
         wake?.();

@@ -248,7 +248,12 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
         // Subscribe before reading the backlog so nothing committed in between is missed; duplicates by seq are skipped.
         const pending: HubEvent[] = [];
         let live = false;
-        unsubscribe = services.hub.subscribe(deviceId, (event) => (live ? send(event) : pending.push(event)));
+        const unsubscribeDevice = services.hub.subscribe(deviceId, (event) => (live ? send(event) : pending.push(event)));
+        const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, () => ws.close(4401, 'signed out'));
+        unsubscribe = () => {
+          unsubscribeDevice();
+          unsubscribeUser();
+        };
         let lastSeq = 0;
         for (;;) {
           const batch = await fetchQueue(services, { actor, deviceId, after: lastSeq, limit: 500 });
