@@ -90,7 +90,8 @@ function snapshot(): Record<string, number> {
 /** What a refused request changed; consuming a presented WebAuthn challenge (single use, by design) is allowed. */
 function writesBetween(before: Record<string, number>, after: Record<string, number>, req: FuzzRequest): string[] {
   const changed: string[] = [];
-  const presentedChallenge = req.body.json !== undefined && JSON.stringify(req.body.json).includes('"challengeId"');
+  // Any JSON-ish media type (e.g. application/json-patch+json) is parsed as JSON, so a raw body counts too.
+  const presentedChallenge = (req.body.json !== undefined ? JSON.stringify(req.body.json) : (req.body.raw ?? '')).includes('"challengeId"');
   let explained = 0;
   for (const table of tables) {
     const b = before[table]!;
