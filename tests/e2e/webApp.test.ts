@@ -184,6 +184,13 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await anna.getByText('Car seen at the Korczowa crossing. Photo attached.').waitFor();
     await anna.locator('.attachment img[alt="crossing.png"]').waitFor();
     await anna.getByText(/Read by Piotr Nowak|Delivered to/).first().waitFor();
+    // Safety numbers: the same on both sides.
+    await anna.getByRole('button', { name: 'Show safety numbers' }).click();
+    await piotr.getByRole('button', { name: 'Show safety numbers' }).click();
+    const annaSees = await anna.locator('p', { hasText: 'With Piotr Nowak' }).locator('.fingerprint').textContent();
+    const piotrSees = await piotr.locator('p', { hasText: 'With Anna Kovalenko' }).locator('.fingerprint').textContent();
+    expect(annaSees).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(annaSees).toBe(piotrSees);
     // The formal request: edit its text, mark it drafted, record its submission.
     await anna.getByRole('button', { name: 'Edit the request text' }).click();
     await anna.locator('#measures').fill('Subscriber data and cell location for AA1234BB’s driver phone.');

@@ -5,7 +5,7 @@
  * deadline clock, compliance's questions, and closing.
  */
 import { useEffect, useRef, useState } from 'hono/jsx';
-import { safetyNumber, sodiumReady, type AttachmentRef, type KeyChange } from '../../sdk/crypto';
+import { deviceFingerprint, safetyNumber, sodiumReady, type AttachmentRef, type KeyChange } from '../../sdk/crypto';
 import type { ConversationRecord, Messenger } from '../../sdk/messenger';
 import { api, type Me } from '../lib/api';
 import { formErrors } from '../lib/fieldErrors';
@@ -58,6 +58,7 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
   const [files, setFiles] = useState<File[]>([]);
   const [sending, setSending] = useState(false);
   const [safety, setSafety] = useState<Record<string, string>>({});
+  const [fingerprints, setFingerprints] = useState<Array<{ owner: string; device: string; fingerprint: string }>>([]);
   const [now, setNow] = useState(Date.now());
   const readSent = useRef(new Set<string>());
 
@@ -122,6 +123,13 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
       numbers[member.userId] = await safetyNumber(mine, { userId: member.userId, identityKeys: member.devices.filter((d) => d.revokedAt === null).map((d) => d.identityKey) });
     }
     setSafety(numbers);
+    const list = [];
+    for (const member of conversation.members) {
+      for (const device of member.devices.filter((d) => d.revokedAt === null)) {
+        list.push({ owner: member.userId === me.id ? 'You' : member.displayName, device: device.name, fingerprint: await deviceFingerprint(device.identityKey) });
+      }
+    }
+    setFingerprints(list);
   };
 
   return (
@@ -234,11 +242,23 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
             {Object.keys(safety).length === 0 ? (
               <button onClick={showSafety}>Show safety numbers</button>
             ) : (
-              Object.entries(safety).map(([userId, number]) => (
-                <p>
-                  With {nameOf(userId)}: <span class="fingerprint">{number}</span>
-                </p>
-              ))
+              <>
+                {Object.entries(safety).map(([userId, number]) => (
+                  <p>
+                    With {nameOf(userId)}: <span class="fingerprint">{number}</span>
+                  </p>
+                ))}
+                <details>
+                  <summary>Device fingerprints</summary>
+                  <ul class="plain small">
+                    {fingerprints.map((f) => (
+                      <li>
+                        {f.owner} · {f.device}: <span class="fingerprint">{f.fingerprint}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              </>
             )}
           </div>
           {decisions.length > 0 && <Reviews contact={contact} me={me} decisions={decisions} reload={load} />}
