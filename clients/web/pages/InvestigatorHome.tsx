@@ -2,6 +2,7 @@
 /** @module An investigator's own urgent contacts, newest first, and the way to open a new one. */
 import { useEffect, useState } from 'hono/jsx';
 import { api } from '../lib/api';
+import { onInboxChange } from '../lib/inbox';
 import { Badge, GROUND_WORDING, Link, when } from '../components/ui';
 
 interface ContactSummary {
@@ -18,7 +19,10 @@ interface ContactSummary {
 export function InvestigatorHome() {
   const [contacts, setContacts] = useState<ContactSummary[] | null>(null);
   useEffect(() => {
-    void api.get<{ contacts: ContactSummary[] }>('/urgent-contacts').then((r) => setContacts(r.contacts));
+    const load = () => void api.get<{ contacts: ContactSummary[] }>('/urgent-contacts').then((r) => setContacts(r.contacts));
+    load();
+    // A message in a conversation we have not seen yet usually means a colleague just opened a contact with us.
+    return onInboxChange(load);
   }, []);
   return (
     <section>
