@@ -1,8 +1,9 @@
 /** @module Users of the directory: listing, looking up, disabling and changing roles (each change logged). */
-import { and, asc, eq, like, or } from 'drizzle-orm';
+import { and, asc, eq, like, or, sql } from 'drizzle-orm';
 import { sessions } from '../auth/tables';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Actor, Services } from '../services';
+import { preparedQuery } from '../storage/preparedQuery';
 import { findAgency } from './agencies';
 import { assertRoleFitsAgency } from './roleAgencyRule';
 import { agencies, users, type Role, type UserStatus } from './tables';
@@ -53,8 +54,11 @@ export async function listUsers(
     .limit(500);
 }
 
+// Read on every /me and on most writes that name a person: prepared once (see storage/preparedQuery).
+const userById = preparedQuery((db) => db.select(userColumns).from(users).leftJoin(agencies, eq(users.agencyId, agencies.id)).where(eq(users.id, sql.placeholder('id'))).prepare());
+
 export async function findUser({ database }: Pick<Services, 'database'>, id: string): Promise<User | undefined> {
-  const [row] = await database.db.select(userColumns).from(users).leftJoin(agencies, eq(users.agencyId, agencies.id)).where(eq(users.id, id));
+  const [row] = await userById(database).all({ id });
   return row;
 }
 
