@@ -3,7 +3,7 @@
  * records a delivery receipt for the sender), and drop a revoked device's queue. An envelope's ciphertext is
  * erased from the server as soon as its last recipient device has acknowledged it; its metadata row stays.
  */
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Actor, Services } from '../services';
 import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
@@ -68,18 +68,32 @@ const copiesBySeq = preparedQuery((db) =>
     .prepare(),
 );
 
-/** Statement erasing the ciphertext of every given message that no device is still waiting for. */
-export function eraseDeliveredStatement({ database }: Pick<Services, 'database'>, messageIds: readonly string[]): Statement {
-  return database.db
+// The acknowledgement's three writes, prepared once; seqs and message ids travel as JSON arrays.
+const deleteCopies = preparedQuery((db) =>
+  db
+    .delete(deliveries)
+    .where(and(eq(deliveries.deviceId, sql.placeholder('deviceId')), sql`${deliveries.seq} in (select value from json_each(${sql.placeholder('seqs')}))`))
+    .prepare(),
+);
+const insertReceipt = preparedQuery((db) =>
+  db
+    .insert(receipts)
+    .values({ messageId: sql.placeholder('messageId'), deviceId: sql.placeholder('deviceId'), deliveredAt: sql.placeholder('deliveredAt') })
+    .onConflictDoNothing()
+    .prepare(),
+);
+const eraseDelivered = preparedQuery((db) =>
+  db
     .update(messages)
     .set({ envelope: null })
     .where(
       and(
-        inArray(messages.id, [...messageIds]),
+        sql`${messages.id} in (select value from json_each(${sql.placeholder('messageIds')}))`,
         sql`not exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${messages.id})`,
       ),
-    );
-}
+    )
+    .prepare(),
+);
 
 /**
  * Acknowledges receipt of queued copies (by their `seq`). Unknown or already-acknowledged seqs are ignored,
@@ -90,18 +104,15 @@ export async function acknowledge(
   input: { actor: Actor; deviceId: string; seqs: readonly number[] },
 ): Promise<{ acknowledged: number }> {
   await requireOwnDevice(services, input.actor, input.deviceId);
-  const { db } = services.database;
-  const rows = await copiesBySeq(services.database).all({ deviceId: input.deviceId, seqs: JSON.stringify(input.seqs) });
+  const { database } = services;
+  const rows = await copiesBySeq(database).all({ deviceId: input.deviceId, seqs: JSON.stringify(input.seqs) });
   if (rows.length === 0) return { acknowledged: 0 };
   const at = services.clock.now();
   const messageIds = [...new Set(rows.map((r) => r.messageId))];
-  await services.database.batch([
-    db.delete(deliveries).where(and(eq(deliveries.deviceId, input.deviceId), inArray(deliveries.seq, rows.map((r) => r.seq)))),
-    db
-      .insert(receipts)
-      .values(messageIds.map((messageId) => ({ messageId, deviceId: input.deviceId, deliveredAt: at })))
-      .onConflictDoNothing(),
-    eraseDeliveredStatement(services, messageIds),
+  await database.batch([
+    { prepared: deleteCopies(database), params: { deviceId: input.deviceId, seqs: JSON.stringify(rows.map((r) => r.seq)) } },
+    ...messageIds.map((messageId) => ({ prepared: insertReceipt(database), params: { messageId, deviceId: input.deviceId, deliveredAt: at } })),
+    { prepared: eraseDelivered(database), params: { messageIds: JSON.stringify(messageIds) } },
   ]);
   const senderDevices = new Map<string, DeviceKeys[]>();
   for (const userId of new Set(rows.map((r) => r.senderUserId))) senderDevices.set(userId, await activeDevicesOf(services, userId));

@@ -16,6 +16,29 @@ import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
 import { deliveries, messages, receipts } from './tables';
 
 const messageById = preparedQuery((db) => db.select().from(messages).where(eq(messages.id, sql.placeholder('id'))).prepare());
+// The two writes of every send, prepared once: building them per call was a tenth of the send's CPU.
+const insertMessage = preparedQuery((db) =>
+  db
+    .insert(messages)
+    .values({
+      id: sql.placeholder('id'),
+      conversationId: sql.placeholder('conversationId'),
+      senderUserId: sql.placeholder('senderUserId'),
+      senderDeviceId: sql.placeholder('senderDeviceId'),
+      envelope: sql.placeholder('envelope'),
+      signature: sql.placeholder('signature'),
+      size: sql.placeholder('size'),
+      recipientCount: sql.placeholder('recipientCount'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+);
+const insertDelivery = preparedQuery((db) =>
+  db
+    .insert(deliveries)
+    .values({ deviceId: sql.placeholder('deviceId'), messageId: sql.placeholder('messageId'), createdAt: sql.placeholder('createdAt') })
+    .prepare(),
+);
 const queuedCopies = preparedQuery((db) =>
   db
     .select({ seq: deliveries.seq, deviceId: deliveries.deviceId })
@@ -69,18 +92,21 @@ export async function postEnvelope(
 
   const receivedAt = services.clock.now();
   await database.batch([
-    database.db.insert(messages).values({
-      id: envelope.messageId,
-      conversationId: input.conversationId,
-      senderUserId: actor.userId,
-      senderDeviceId: sender.id,
-      envelope: text,
-      signature: envelope.signature,
-      size: text.length,
-      recipientCount: recipientDeviceIds.length,
-      createdAt: receivedAt,
-    }),
-    database.db.insert(deliveries).values(recipientDeviceIds.map((deviceId) => ({ deviceId, messageId: envelope.messageId, createdAt: receivedAt }))),
+    {
+      prepared: insertMessage(database),
+      params: {
+        id: envelope.messageId,
+        conversationId: input.conversationId,
+        senderUserId: actor.userId,
+        senderDeviceId: sender.id,
+        envelope: text,
+        signature: envelope.signature,
+        size: text.length,
+        recipientCount: recipientDeviceIds.length,
+        createdAt: receivedAt,
+      },
+    },
+    ...recipientDeviceIds.map((deviceId) => ({ prepared: insertDelivery(database), params: { deviceId, messageId: envelope.messageId, createdAt: receivedAt } })),
   ]);
   const queued = await queuedCopies(database).all({ messageId: envelope.messageId });
   for (const { seq, deviceId } of queued) {

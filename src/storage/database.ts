@@ -11,7 +11,16 @@ import type * as schema from './schema';
 
 export type Schema = typeof schema;
 export type Db = BaseSQLiteDatabase<'sync' | 'async', unknown, Schema>;
-export type Statement = BatchItem<'sqlite'>;
+/**
+ * A write prepared once (see preparedQuery) with this call's parameters: hot paths skip drizzle's per-call SQL
+ * building and SQLite's re-preparation. The D1 adapter binds it the same way (`D1PreparedStatement.bind`).
+ */
+export interface BoundStatement {
+  prepared: { run(params?: Record<string, unknown>): unknown };
+  params: Record<string, unknown>;
+}
+
+export type Statement = BatchItem<'sqlite'> | BoundStatement;
 
 export interface Database {
   /** Query builder for reads and for building statements; never call `.run()` on a write from domain code. */

@@ -44,7 +44,10 @@ export function openSqliteDatabase(options: { path: string; migrate?: boolean })
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {
-    for (const statement of statements) (statement as unknown as RunnableSync).run();
+    for (const statement of statements) {
+      if ('prepared' in statement) statement.prepared.run(statement.params);
+      else (statement as unknown as RunnableSync).run();
+    }
   });
 
   return {
