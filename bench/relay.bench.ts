@@ -43,9 +43,10 @@ async function ceiling(seconds: number, body: string, dir: string) {
   }
 }
 
-async function cryptoTimes(iterations = 2000) {
+/** Median client cost of a 1 KiB message addressed to `devices` recipient devices (one sealed box each). */
+async function cryptoTimes(devices: number, iterations = 2000) {
   const sender = await generateDeviceKeys();
-  const recipients = [await generateDeviceKeys(), await generateDeviceKeys()];
+  const recipients = await Promise.all(Array.from({ length: devices }, () => generateDeviceKeys()));
   const plaintext = encodeContent({ type: 'text', text: 'x'.repeat(1024 - 26) });
   const seal = () =>
     sealEnvelope({
@@ -168,8 +169,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     console.log(`    ${b.rps} req/s  p50 ${b.p50_ms} ms  p99 ${b.p99_ms} ms  (non-2xx ${b.non2xx}${next > envelopes.length ? `, ${next - envelopes.length} retries of a used id` : ''})`);
     console.log(`    delivery over WebSocket: ${deliveries.length} copies, p50 ${round(percentile(deliveries, 50))} ms, p99 ${round(percentile(deliveries, 99))} ms`);
 
-    const times = await cryptoTimes();
-    console.log(`client 1 KiB: encrypt+sign p50 ${times.encrypt_1k_ms} ms (p99 ${times.encrypt_p99}), verify+decrypt p50 ${times.decrypt_1k_ms} ms (p99 ${times.decrypt_p99})`);
+    const single = await cryptoTimes(1);
+    console.log(`client 1 KiB, 1 recipient device: encrypt+sign p50 ${single.encrypt_1k_ms} ms (p99 ${single.encrypt_p99}), verify+decrypt p50 ${single.decrypt_1k_ms} ms`);
+    // The JSON figures are for the benchmark's own fan-out (2 devices): the cost a sender actually pays here.
+    const times = await cryptoTimes(2);
+    console.log(`client 1 KiB, 2 recipient devices: encrypt+sign p50 ${times.encrypt_1k_ms} ms (p99 ${times.encrypt_p99}), verify+decrypt p50 ${times.decrypt_1k_ms} ms (p99 ${times.decrypt_p99})`);
     return {
       ceiling_rps: a.rps,
       send_rps: b.rps,
