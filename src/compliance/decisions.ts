@@ -3,11 +3,12 @@
  * is never edited: a revision is a new, logged decision, and the latest one stands. Reviewers may not judge a
  * contact they took part in.
  */
-import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { users } from '../directory/tables';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors';
 import type { Actor, Services } from '../services';
-import { contactCounterparts, urgentContacts } from '../urgent/tables';
+import { urgentContacts } from '../urgent/tables';
+import { takesPart } from '../urgent/visibility';
 import { reviewAnswers, reviewDecisions, type Decision } from './tables';
 
 async function contactOf(services: Pick<Services, 'database'>, id: string) {
@@ -19,19 +20,11 @@ async function contactOf(services: Pick<Services, 'database'>, id: string) {
   return contact;
 }
 
-async function takesPart(services: Pick<Services, 'database'>, userId: string, contactId: string): Promise<boolean> {
+async function takesPartIn(services: Pick<Services, 'database'>, userId: string, contactId: string): Promise<boolean> {
   const [row] = await services.database.db
     .select({ id: urgentContacts.id })
     .from(urgentContacts)
-    .where(
-      and(
-        eq(urgentContacts.id, contactId),
-        or(
-          eq(urgentContacts.requesterUserId, userId),
-          sql`exists (select 1 from ${contactCounterparts} where ${contactCounterparts.contactId} = ${urgentContacts.id} and ${contactCounterparts.userId} = ${userId})`,
-        ),
-      ),
-    );
+    .where(and(eq(urgentContacts.id, contactId), takesPart(userId)));
   return row !== undefined;
 }
 
@@ -41,7 +34,7 @@ export async function decide(
   input: { contactId: string; decision: Decision; comment: string; question?: string | null },
 ) {
   const contact = await contactOf(services, input.contactId);
-  if (await takesPart(services, actor.userId, contact.id)) throw new Forbidden('You took part in this urgent contact and cannot review it');
+  if (await takesPartIn(services, actor.userId, contact.id)) throw new Forbidden('You took part in this urgent contact and cannot review it');
   const question = input.question?.trim() || null;
   if (input.decision === 'needs_information' && !question) throw new Invalid('Ask the investigator a question when you need information', 'question');
   if (input.decision !== 'needs_information' && question) throw new Invalid('A question goes only with needs_information', 'question');
@@ -76,7 +69,7 @@ async function latestDecision(services: Pick<Services, 'database'>, contactId: s
 /** The decision history with answers, oldest first. Investigators see it only for contacts they opened or joined. */
 export async function reviewHistory(services: Pick<Services, 'database'>, actor: Actor, contactId: string) {
   const contact = await contactOf(services, contactId);
-  if (actor.role === 'investigator' && !(await takesPart(services, actor.userId, contactId))) throw new NotFound(`No urgent contact ${contactId} that you may see`);
+  if (actor.role === 'investigator' && !(await takesPartIn(services, actor.userId, contactId))) throw new NotFound(`No urgent contact ${contactId} that you may see`);
   if (actor.role === 'ncb_officer' && actor.countryCode !== contact.requesting && actor.countryCode !== contact.requested) throw new NotFound(`No urgent contact ${contactId} that you may see`);
   const { db } = services.database;
   const decisions = await db

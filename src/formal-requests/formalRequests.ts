@@ -2,10 +2,11 @@
  * @module Formal requests as their participants see them: list (with overdue flags), read, edit the draft or the
  * deadline, and move through the lifecycle. Every transition and deadline change is logged.
  */
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors';
 import type { Actor, Services } from '../services';
-import { contactCounterparts, urgentContacts } from '../urgent/tables';
+import { urgentContacts } from '../urgent/tables';
+import { contactVisibleTo } from '../urgent/visibility';
 import { AWAITING_SUBMISSION, isOverdue, NEXT_STATES, STEP_ROLES } from './lifecycle';
 import { deadlineFor } from './newFormalRequest';
 import { formalRequests, type FormalRequestDraft, type FormalRequestState } from './tables';
@@ -29,19 +30,6 @@ const columns = {
   caseReference: urgentContacts.caseReference,
 };
 
-function visibleTo(actor: Actor) {
-  if (actor.role === 'investigator') {
-    return or(
-      eq(urgentContacts.requesterUserId, actor.userId),
-      sql`exists (select 1 from ${contactCounterparts} where ${contactCounterparts.contactId} = ${urgentContacts.id} and ${contactCounterparts.userId} = ${actor.userId})`,
-    );
-  }
-  if (actor.role === 'ncb_officer' && actor.countryCode) {
-    return or(eq(urgentContacts.requestingCountry, actor.countryCode), eq(urgentContacts.requestedCountry, actor.countryCode));
-  }
-  return sql`0`;
-}
-
 const withFlags = (now: number) => <R extends { state: FormalRequestState; deadlineAt: number }>(r: R) => ({ ...r, overdue: isOverdue(r, now) });
 
 export async function listFormalRequests(services: Pick<Services, 'database' | 'clock'>, actor: Actor, filter: { overdue?: boolean; state?: FormalRequestState } = {}) {
@@ -50,7 +38,7 @@ export async function listFormalRequests(services: Pick<Services, 'database' | '
     .select(columns)
     .from(formalRequests)
     .innerJoin(urgentContacts, eq(urgentContacts.id, formalRequests.contactId))
-    .where(and(visibleTo(actor), filter.state ? eq(formalRequests.state, filter.state) : undefined))
+    .where(and(contactVisibleTo(actor), filter.state ? eq(formalRequests.state, filter.state) : undefined))
     .orderBy(desc(formalRequests.openedAt))
     .limit(500);
   return rows.map(withFlags(now)).filter((r) => filter.overdue === undefined || r.overdue === filter.overdue);
@@ -61,7 +49,7 @@ export async function getFormalRequest(services: Pick<Services, 'database' | 'cl
     .select(columns)
     .from(formalRequests)
     .innerJoin(urgentContacts, eq(urgentContacts.id, formalRequests.contactId))
-    .where(and(eq(formalRequests.id, id), visibleTo(actor)));
+    .where(and(eq(formalRequests.id, id), contactVisibleTo(actor)));
   if (!row) throw new NotFound(`No formal request ${id} that you may see`);
   return withFlags(services.clock.now())(row);
 }

@@ -2,7 +2,7 @@
  * @module Reading urgent contacts (each role sees its own slice), the counterpart's acknowledgement of the handling
  * code, and closing a contact — which makes its conversation read-only. Every change is logged.
  */
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { agencies, users } from '../directory/tables';
 import { Conflict, Forbidden, NotFound } from '../errors';
 import { formalRequests } from '../formal-requests/tables';
@@ -10,6 +10,7 @@ import { ncbNotifications } from '../ncb/tables';
 import { closeConversationStatement } from '../relay/conversations';
 import type { Actor, Services } from '../services';
 import { contactCounterparts, urgentContacts } from './tables';
+import { contactVisibleTo } from './visibility';
 
 export const contactSummaryColumns = {
   id: urgentContacts.id,
@@ -27,26 +28,12 @@ export const contactSummaryColumns = {
   closedAt: urgentContacts.closedAt,
 };
 
-/** Who may see a contact: its investigators, and the NCB officers of either country. */
-function visibleTo(actor: Actor) {
-  if (actor.role === 'investigator') {
-    return or(
-      eq(urgentContacts.requesterUserId, actor.userId),
-      sql`exists (select 1 from ${contactCounterparts} where ${contactCounterparts.contactId} = ${urgentContacts.id} and ${contactCounterparts.userId} = ${actor.userId})`,
-    );
-  }
-  if (actor.role === 'ncb_officer' && actor.countryCode) {
-    return or(eq(urgentContacts.requestingCountry, actor.countryCode), eq(urgentContacts.requestedCountry, actor.countryCode));
-  }
-  return sql`0`;
-}
-
 export async function listContacts({ database }: Pick<Services, 'database'>, actor: Actor, filter: { status?: 'open' | 'closed' } = {}) {
   return database.db
     .select(contactSummaryColumns)
     .from(urgentContacts)
     .innerJoin(users, eq(users.id, urgentContacts.requesterUserId))
-    .where(and(visibleTo(actor), filter.status ? eq(urgentContacts.status, filter.status) : undefined))
+    .where(and(contactVisibleTo(actor), filter.status ? eq(urgentContacts.status, filter.status) : undefined))
     .orderBy(desc(urgentContacts.openedAt))
     .limit(500);
 }
@@ -67,7 +54,7 @@ export async function getContact(services: Pick<Services, 'database'>, actor: Ac
     })
     .from(urgentContacts)
     .innerJoin(users, eq(users.id, urgentContacts.requesterUserId))
-    .where(and(eq(urgentContacts.id, id), visibleTo(actor)));
+    .where(and(eq(urgentContacts.id, id), contactVisibleTo(actor)));
   if (!contact) throw new NotFound(`No urgent contact ${id} that you may see`);
   const counterparts = await db
     .select({ userId: contactCounterparts.userId, displayName: users.displayName, agencyName: agencies.name, handlingAcknowledgedAt: contactCounterparts.handlingAcknowledgedAt })
