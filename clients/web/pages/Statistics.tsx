@@ -2,23 +2,13 @@
 /** @module Statistics over a period with charts (Chart.js), the log's verified checkpoint, and the signed report. */
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef, useState } from 'hono/jsx';
+import type { Statistics } from '../../../src/compliance/statistics';
 import { api } from '../lib/api';
 import { verifyCheckpointNote, type CheckpointVerdict } from '../lib/verifyCheckpoint';
 import { Badge, GROUND_WORDING } from '../components/ui';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
-interface Stats {
-  contacts: number;
-  byGround: Record<string, number>;
-  byCountryPair: Record<string, number>;
-  byAgency: Record<string, number>;
-  ncbAcknowledgement: { acknowledged: number; unacknowledged: number; escalated: number; medianMinutes: number | null; p90Minutes: number | null };
-  formalRequestSubmission: { submitted: number; medianHours: number | null; p90Hours: number | null };
-  overdue: { count: number; share: number | null };
-  review: { justified: number; notJustified: number; needsInformation: number; unreviewed: number; notJustifiedShare: number | null };
-  byWeek: Array<{ week: string; contacts: number }>;
-}
 
 function BarChart(props: { title: string; data: Record<string, number> }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -46,11 +36,11 @@ const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) 
 export function StatisticsPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [stats, setStats] = useState<Stats | null>(null);
+  const [stats, setStatistics] = useState<Statistics | null>(null);
   const [checkpoint, setCheckpoint] = useState<CheckpointVerdict | null>(null);
   const period = new URLSearchParams(Object.entries({ from, to }).filter(([, v]) => v)).toString();
   useEffect(() => {
-    void api.get<Stats>(`/compliance/statistics${period ? `?${period}` : ''}`).then(setStats);
+    void api.get<Statistics>(`/compliance/statistics${period ? `?${period}` : ''}`).then(setStatistics);
   }, [period]);
   useEffect(() => {
     void (async () => {
