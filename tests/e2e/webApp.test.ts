@@ -3,6 +3,7 @@
 // Polish counterpart reads it decrypted and replies with a photo, the Ukrainian NCB acknowledges from its live
 // inbox, and compliance reviews the case and exports it. Screenshots land in tests/e2e/screenshots/.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -44,6 +45,30 @@ function photographFailures(name: string) {
 async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** WCAG 2 A/AA checks with axe-core on the page as the user sees it; serious and critical findings fail. */
+async function accessible(page: Page, name: string) {
+  // Evaluated through the DevTools protocol, so the page's own CSP (rightly) does not apply to the auditor.
+  await page.evaluate(AXE);
+  const audit = await page.evaluate(async () => {
+    type Result = { passes: unknown[]; violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> };
+    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<Result> } }).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+    return {
+      passes: result.passes.length,
+      all: result.violations.map((v) => `${v.id}:${v.impact}`),
+      violations: result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`),
+    };
+  });
+  console.log(`[axe] ${name}: ${audit.passes} rules passed; findings: ${audit.all.join(', ') || 'none'}`);
+  // Proof the audit really ran: a page of this size passes dozens of rules.
+  expect(audit.passes, `axe ran on ${name}`).toBeGreaterThan(10);
+  const violations = audit.violations;
+  expect(violations, `accessibility of ${name}`).toEqual([]);
 }
 
 async function enrol(page: Page, link: string) {
@@ -124,6 +149,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       links[key] = (await admin.getByTestId('invitation-link').textContent())!.trim();
     }
     await shot(admin, 'admin');
+    await accessible(admin, 'admin');
   }, 90_000);
 
   it('everyone enrols with a passkey from their invitation link', async () => {
@@ -201,6 +227,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await anna.getByRole('button', { name: 'Record submission' }).click();
     await anna.getByText(/Submitted .* via central_authority \(ref\. MoJ-UA\/2026\/117\)/).waitFor();
     await shot(anna, 'investigator');
+    await accessible(anna, 'investigator');
     await anna.setViewportSize({ width: 390, height: 844 });
     await shot(anna, 'investigator-phone');
   }, 60_000);
@@ -211,6 +238,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await ncbUa.getByText(/acknowledged/).first().waitFor();
     await expect.poll(() => ncbUa.title()).toBe('Exigent');
     await shot(ncbUa, 'ncb');
+    await accessible(ncbUa, 'ncb');
   }, 30_000);
 
   it('compliance reviews the case, records a decision and exports the queue — without message content', async () => {
@@ -224,6 +252,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await compliance.getByRole('button', { name: 'Record decision' }).click();
     await compliance.getByText('Decision recorded in the log.').waitFor();
     await shot(compliance, 'compliance-case');
+    await accessible(compliance, 'compliance-case');
     await compliance.getByRole('link', { name: 'Review queue' }).click();
     const download = compliance.waitForEvent('download');
     await compliance.getByRole('link', { name: 'Export CSV' }).click();
@@ -235,5 +264,6 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await compliance.getByText('log checkpoint verified in your browser').waitFor();
     await compliance.locator('canvas').first().waitFor();
     await shot(compliance, 'compliance-statistics');
+    await accessible(compliance, 'compliance-statistics');
   }, 60_000);
 });
