@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
   const links: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await startTestServer({ port: await freePort() });
+    server = await startTestServer({ port: await freePort(), env: { EXIGENT_MAX_ATTACHMENT_MB: '1' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 60_000);
   afterAll(async () => {
@@ -203,6 +203,12 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await piotr.getByRole('button', { name: 'I acknowledge the handling code' }).click();
     await piotr.getByText('you acknowledged this').waitFor();
     await piotr.locator('#message').fill('Car seen at the Korczowa crossing. Photo attached.');
+    // Too large an attachment: a clear error beside the composer, and nothing typed is lost.
+    await piotr.locator('input[type=file]').setInputFiles({ name: 'video.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(1_200_000) });
+    await piotr.getByRole('button', { name: 'Send' }).click();
+    await piotr.getByText(/attachment exceeds the limit/).waitFor();
+    expect(await piotr.locator('#message').inputValue()).toBe('Car seen at the Korczowa crossing. Photo attached.');
+    await piotr.getByRole('button', { name: 'Remove video.mp4' }).click();
     await piotr.locator('input[type=file]').setInputFiles({ name: 'crossing.png', mimeType: 'image/png', buffer: PNG });
     await piotr.getByRole('button', { name: 'Send' }).click();
     await piotr.getByText('Car seen at the Korczowa crossing').waitFor();

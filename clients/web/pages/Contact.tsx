@@ -54,6 +54,8 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
   const [messages, setMessages] = useState<StoredMessage[]>([]);
   const [decisions, setDecisions] = useState<Decision[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // A failed send or close is shown beside the composer; the page and everything typed stay.
+  const [actionError, setActionError] = useState<string | null>(null);
   const [text, setText] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [sending, setSending] = useState(false);
@@ -101,6 +103,7 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
     e.preventDefault();
     if (!text.trim() && files.length === 0) return;
     setSending(true);
+    setActionError(null);
     try {
       const attachments: AttachmentRef[] = [];
       for (const file of files) attachments.push(await messenger.uploadAttachment(contact.conversationId, { data: new Uint8Array(await file.arrayBuffer()), name: file.name, mediaType: file.type || 'application/octet-stream' }));
@@ -109,7 +112,7 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
       setText('');
       setFiles([]);
     } catch (err) {
-      setError(formErrors(err).general ?? 'Sending failed');
+      setActionError(formErrors(err).general ?? 'Sending failed');
     } finally {
       setSending(false);
     }
@@ -183,6 +186,7 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
               </li>
             ))}
           </ol>
+          {actionError && <Notice kind="error">{actionError}</Notice>}
           {contact.status === 'open' ? (
             <form
               class="composer"
@@ -202,8 +206,13 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
                   Attach
                   <input type="file" multiple class="sr-only" onChange={(e: Event) => setFiles([...files, ...Array.from((e.target as HTMLInputElement).files ?? [])])} />
                 </label>
-                {files.map((f) => (
-                  <span class="chip">{f.name}</span>
+                {files.map((f, i) => (
+                  <span class="chip">
+                    {f.name}{' '}
+                    <button type="button" class="link" aria-label={`Remove ${f.name}`} onClick={() => setFiles(files.filter((_, j) => j !== i))}>
+                      ×
+                    </button>
+                  </span>
                 ))}
                 <button type="submit" class="primary" disabled={sending}>
                   {sending ? 'Encrypting…' : 'Send'}
@@ -268,7 +277,7 @@ export function ContactPage(props: { me: Me; id: string; messenger: Messenger })
               onClick={async () => {
                 const reason = prompt('Why is this urgent contact being closed?');
                 if (reason) {
-                  await api.post(`/urgent-contacts/${contact.id}/close`, { reason }).catch((e) => setError(formErrors(e).general));
+                  await api.post(`/urgent-contacts/${contact.id}/close`, { reason }).catch((e) => setActionError(formErrors(e).general));
                   await load();
                 }
               }}
