@@ -241,6 +241,7 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
     const deviceId = c.req.param('id')!;
     let unsubscribe = () => {};
     let recheck: ReturnType<typeof setInterval> | undefined;
+    let closed = false;
     const pendingAcks: number[] = [];
     return {
       async onOpen(_event, ws) {
@@ -263,6 +264,8 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
           }
           if (batch.length < 500) break;
         }
+        // The socket may have gone while the backlog was read: start nothing that onClose could no longer stop.
+        if (closed) return;
         for (const event of pending) if (event.type !== 'envelope' || event.seq > lastSeq) send(event);
         live = true;
         ws.send(JSON.stringify({ type: 'ready' }));
@@ -299,6 +302,7 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
         }
       },
       onClose() {
+        closed = true;
         unsubscribe();
         clearInterval(recheck);
       },
