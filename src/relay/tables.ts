@@ -2,6 +2,7 @@
  * @module Relay tables: device keys, conversations and their members, envelopes (ciphertext only), per-device
  * delivery queues, delivery receipts and encrypted attachment blobs.
  */
+import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from '../directory/tables';
 
@@ -64,7 +65,13 @@ export const messages = sqliteTable(
     recipientCount: integer('recipient_count').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('messages_conversation').on(t.conversationId, t.createdAt), index('messages_created').on(t.createdAt)],
+  (t) => [
+    index('messages_conversation').on(t.conversationId, t.createdAt),
+    index('messages_created').on(t.createdAt),
+    // Messages still holding ciphertext are few (those in flight); the purge looks only at them, however many
+    // erased metadata rows have piled up.
+    index('messages_live').on(t.createdAt).where(sql`envelope is not null`),
+  ],
 );
 
 /** One row per (message, recipient device) still to be delivered; `seq` is the device's fetch cursor. */

@@ -1,0 +1,1 @@
+CREATE INDEX `messages_live` ON `messages` (`created_at`) WHERE envelope is not null;
