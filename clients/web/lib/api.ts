@@ -1,7 +1,15 @@
 /** @module The web app's connection to the server: same-origin fetch for the API, the browser's own WebSocket. */
 import { Api } from '../../sdk/api';
 
-export const api = new Api({ baseUrl: location.origin });
+/** A session that ended (idle, disabled, role changed) sends the user to sign in again instead of failing quietly. */
+const fetchSignedIn: typeof fetch = async (input, init) => {
+  const res = await fetch(input, { credentials: 'same-origin', ...init });
+  const path = new URL(String(input), location.origin).pathname;
+  if (res.status === 401 && path !== '/api/v1/me' && !path.startsWith('/api/v1/auth/') && location.pathname !== '/login') location.assign('/login');
+  return res;
+};
+
+export const api = new Api({ baseUrl: location.origin, fetch: fetchSignedIn });
 
 export const openSocket = (url: string) => new WebSocket(url) as never;
 
