@@ -58,7 +58,20 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
     return { size, frontier };
   }
 
+  /**
+   * Commits; if the batch lost a race for a leaf index (another process — the operator CLI, say — appended since
+   * the frontier was cached), it re-reads the tree and tries once more. Nothing of the failed batch was written.
+   */
   async function commitNow(events: readonly LogEvent[], statements: readonly Statement[]): Promise<Committed> {
+    try {
+      return await attempt(events, statements);
+    } catch (error) {
+      if (!isLeafIndexTaken(error)) throw error;
+      return attempt(events, statements);
+    }
+  }
+
+  async function attempt(events: readonly LogEvent[], statements: readonly Statement[]): Promise<Committed> {
     if (events.length === 0) {
       const started = performance.now();
       await database.batch(statements);
@@ -105,6 +118,11 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
       return (state ?? (state = await loadState())).size;
     },
   };
+}
+
+function isLeafIndexTaken(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && /log_entries\.idx|log_nodes\./.test(String(message));
 }
 
 /** SQLite limits bound parameters per statement, so large appends are split into several inserts of one batch. */
