@@ -40,9 +40,13 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
   let state: TreeState | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function loadState(): Promise<TreeState> {
+  async function storedSize(): Promise<number> {
     const row = await database.db.get<{ n: number | null }>(sql`select max(idx) + 1 as n from log_entries`);
-    const size = row?.n ?? 0;
+    return row?.n ?? 0;
+  }
+
+  async function loadState(): Promise<TreeState> {
+    const size = await storedSize();
     const ids = frontierNodeIds(size);
     if (ids.length === 0) return { size, frontier: [] };
     const rows = await database.db
@@ -115,7 +119,10 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
     },
     async size() {
       await queue;
-      return (state ?? (state = await loadState())).size;
+      // Read from the database, not the cache: another process may have appended (and the checkpoint must cover it).
+      const stored = await storedSize();
+      if (!state || state.size !== stored) state = await loadState();
+      return state.size;
     },
   };
 }

@@ -20,6 +20,17 @@ beforeAll(async () => {
 afterAll(async () => server.stop());
 
 describe('a second writer on the same database', () => {
+  it('is covered by the server’s next checkpoint even before the server appends again', async () => {
+    const spare = await invite(admin, { email: 'c@police.ua', displayName: 'Cyryl', role: 'investigator', agencyId: directory.agencies.policeA });
+    const env = { EXIGENT_DB: join(server.dir, 'exigent.db'), EXIGENT_LOG_KEY: server.services.config.logKeyPath, EXIGENT_ORIGIN: TEST_ORIGIN };
+    const written = await withServices(env, async (cli) => {
+      await disableUser(cli, { userId: spare.user.id, reason: 'left', actor: { userId: admin.user.id, role: 'admin', agencyId: null, countryCode: null } });
+      return cli.logWriter.size();
+    });
+    const checkpoint = await admin.client.post('/api/v1/log/checkpoint');
+    expect(checkpoint.body.size).toBe(written);
+  });
+
   it('does not make the server fail its next append', async () => {
     const first = await invite(admin, { email: 'a@police.ua', displayName: 'Alla', role: 'investigator', agencyId: directory.agencies.policeA });
     const second = await invite(admin, { email: 'b@police.ua', displayName: 'Borys', role: 'investigator', agencyId: directory.agencies.policeA });
