@@ -1,4 +1,4 @@
-/** @module The operator's CLI (`npm run exigent -- <command>`): directory set-up, invitations, users, recovery links. */
+/** @module The operator's CLI (`npm run exigent -- <command>`): directory set-up, invitations, users, recovery links, log verification and witnessing, backups. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../src/config/loadConfig';
 import { DomainError } from '../../src/errors';
