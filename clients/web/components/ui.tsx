@@ -65,3 +65,21 @@ export const HANDLING_WORDING: Record<string, string> = {
 };
 
 export const when = (at: number | null | undefined) => (at ? new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—');
+
+/** A table's header row; `actions` adds the last, visually hidden "Actions" column that screen readers still name. */
+export function TableHead(props: { columns: string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) => (
+          <th>{c}</th>
+        ))}
+        {props.actions && (
+          <th>
+            <span class="sr-only">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}

@@ -6,7 +6,7 @@ import { deviceFingerprint } from '../../sdk/crypto';
 import type { Messenger } from '../../sdk/messenger';
 import { api, type Me } from '../lib/api';
 import { formErrors } from '../lib/fieldErrors';
-import { Notice, when } from '../components/ui';
+import { Notice, when, TableHead } from '../components/ui';
 
 interface Passkey {
   id: string;
@@ -49,17 +49,7 @@ export function AccountPage(props: { me: Me; messenger: Messenger | null }) {
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       <h2>Passkeys</h2>
       <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Kind</th>
-            <th>Added</th>
-            <th>Last used</th>
-            <th>
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Kind', 'Added', 'Last used']} actions />
         <tbody>
           {passkeys.map((p) => (
             <tr>

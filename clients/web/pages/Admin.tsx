@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'hono/jsx';
 import { api } from '../lib/api';
 import { formErrors, noErrors, type FormErrors } from '../lib/fieldErrors';
-import { Badge, Field, Notice } from '../components/ui';
+import { Badge, Field, Notice, TableHead } from '../components/ui';
 
 interface Agency {
   id: string;
@@ -209,18 +209,7 @@ export function AdminPage() {
       <div class="panel">
         <h2>Users</h2>
         <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>E-mail</th>
-              <th>Role</th>
-              <th>Agency</th>
-              <th>Status</th>
-              <th>
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'E-mail', 'Role', 'Agency', 'Status']} actions />
           <tbody>
             {users.map((u) => (
               <tr>

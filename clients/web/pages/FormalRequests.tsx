@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'hono/jsx';
 import { api } from '../lib/api';
 import { formatRemaining, urgency } from '../lib/countdown';
-import { Badge, when } from '../components/ui';
+import { Badge, when, TableHead } from '../components/ui';
 import type { FormalRequest } from './FormalRequestPanel';
 
 export function FormalRequestsPage() {
@@ -27,17 +27,7 @@ export function FormalRequestsPage() {
         </label>
       </div>
       <table>
-        <thead>
-          <tr>
-            <th>Case</th>
-            <th>Countries</th>
-            <th>State</th>
-            <th>Deadline</th>
-            <th>
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Case', 'Countries', 'State', 'Deadline']} actions />
         <tbody>
           {requests.map((r) => (
             <tr class={r.overdue ? 'overdue' : ''}>
