@@ -16,6 +16,7 @@ import { createConversation } from '../src/relay/conversations';
 import { openNodeServices } from '../src/runtime/node/openServices';
 import { enrolWithLink, type Person } from '../tests/support/people';
 import { startChildServer } from './support/childServer';
+import { meterCpu, type CpuReading } from './support/cpuMeter';
 import { loadRun } from './support/loadRun';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '..');
@@ -24,6 +25,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** CPU per request: where a phase's time goes, steadier than req/s on a shared machine. */
+function describeCpu(cpu: { server: CpuReading; generator: CpuReading }, requests: number): string {
+  const perRequest = (ms: number) => `${Math.round((ms * 1000) / requests)} µs`;
+  return `server CPU per request ${perRequest(cpu.server.processMs)} (JavaScript thread ${perRequest(cpu.server.mainThreadMs)}), load generator ${perRequest(cpu.generator.processMs)}`;
+}
 
 async function ceiling(seconds: number, body: string, dir: string) {
   const port = 18788;
@@ -37,7 +44,9 @@ async function ceiling(seconds: number, body: string, dir: string) {
       if (Date.now() > deadline) throw new Error('ceiling server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
-    return await loadRun({ url: `http://127.0.0.1:${port}/envelopes`, method: 'POST', body, headers: { 'content-type': 'application/json' }, duration: seconds });
+    const [server, generator] = [meterCpu(child.pid!), meterCpu(process.pid)];
+    const figures = await loadRun({ url: `http://127.0.0.1:${port}/envelopes`, method: 'POST', body, headers: { 'content-type': 'application/json' }, duration: seconds });
+    return { ...figures, cpu: { server: server.stop(), generator: generator.stop() } };
   } finally {
     child.kill();
   }
@@ -124,6 +133,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     console.log(`(a) ceiling: bare Hono + prepared insert, 50 connections, ${seconds} s`);
     const a = await ceiling(seconds, envelopes[0]!, server.dir);
     console.log(`    ${a.rps} req/s  p50 ${a.p50_ms} ms  p99 ${a.p99_ms} ms`);
+    console.log(`    ${describeCpu(a.cpu, a.total)}`);
 
     // Recipient devices stay connected and acknowledge everything, as real clients do.
     const postedAt = new Map<string, number>();
@@ -146,6 +156,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
     console.log(`(b) authenticated send with fan-out to 2 devices, ${connections} connections, ${seconds} s`);
     let next = 0;
+    const cpu = { server: meterCpu(server.process.pid!), generator: meterCpu(process.pid) };
     const result = await autocannon({
       url: `${server.url}/api/v1/conversations/${conversationId}/messages`,
       connections,
@@ -163,10 +174,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       ],
     });
     const b = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99, non2xx: result.non2xx };
+    const sendCpu = { server: cpu.server.stop(), generator: cpu.generator.stop() };
     await new Promise((r) => setTimeout(r, 1000));
     for (const ws of open) ws.close();
     deliveries.sort((x, y) => x - y);
     console.log(`    ${b.rps} req/s  p50 ${b.p50_ms} ms  p99 ${b.p99_ms} ms  (non-2xx ${b.non2xx}${next > envelopes.length ? `, ${next - envelopes.length} retries of a used id` : ''})`);
+    console.log(`    ${describeCpu(sendCpu, result.requests.total)} (recipients' acknowledgements included)`);
     console.log(`    delivery over WebSocket: ${deliveries.length} copies, p50 ${round(percentile(deliveries, 50))} ms, p99 ${round(percentile(deliveries, 99))} ms`);
 
     const single = await cryptoTimes(1);

@@ -34,12 +34,12 @@ export async function startChildServer(options: { port: number; dir?: string; en
       EXIGENT_AUTH_RATE_LIMIT: '100000',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', process.env.EXIGENT_BENCH_STDERR ? 'inherit' : 'pipe'],
   });
   let output = '';
   let exited: number | null = null;
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.once('exit', (code) => (exited = code ?? -1));
   const url = `http://127.0.0.1:${options.port}`;
   // Ready means answering /healthz, not merely having printed something.

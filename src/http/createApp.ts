@@ -1,6 +1,6 @@
 /** @module Composes the HTTP application: middleware order, the /api/v1 routers, OpenAPI document, docs and health check. */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
@@ -26,6 +26,14 @@ import { urgentRoutes } from './routes/urgentRoutes';
 import { validationHook } from './validationHook';
 import { webApp, type WebAssets } from './webApp';
 
+/**
+ * Enforces a request-body size limit and leaves the body readable through `c.req`. The portable one is
+ * hono/body-limit; a runtime may bring a cheaper one (node-server: reading the socket directly).
+ */
+export type BodyReader = (maxBytes: number, onTooLarge: () => never) => MiddlewareHandler;
+
+const portableBodyReader: BodyReader = (maxSize, onTooLarge) => bodyLimit({ maxSize, onError: onTooLarge });
+
 export interface AppOptions {
   /** The caller's network address (runtime-specific), for rate limiting. */
   clientAddress: (c: Context<AppEnv>) => string;
@@ -37,6 +45,8 @@ export interface AppOptions {
   loadWebApp: () => Promise<WebAssets>;
   /** Process figures for operators (memory, uptime); runtime-specific. */
   runtimeStats: () => Record<string, number>;
+  /** Defaults to hono/body-limit. */
+  readRequestBody?: BodyReader;
 }
 
 /**
@@ -59,7 +69,7 @@ export function createApp(services: Services, options: AppOptions) {
     c.res.headers.set('x-request-id', c.get('requestId'));
     // A refused request's large body may still be on the wire; Node gives up draining it after a moment and drops
     // the socket, which would fail the client's *next* request. Close the connection deliberately instead.
-    if (c.res.status >= 400 && Number(c.req.header('content-length') ?? 0) > 16_384) c.res.headers.set('connection', 'close');
+    if (c.res.status === 413 || (c.res.status >= 400 && Number(c.req.header('content-length') ?? 0) > 16_384)) c.res.headers.set('connection', 'close');
   });
   app.use('*', async function provideServices(c, next) {
     c.set('services', services);
@@ -87,12 +97,10 @@ export function createApp(services: Services, options: AppOptions) {
     }),
   );
   app.use('*', logRequests);
+  const readRequestBody = options.readRequestBody ?? portableBodyReader;
   const limitBody = (maxSize: number, what: string) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new PayloadTooLarge(`The ${what} exceeds the limit of ${maxSize} bytes`);
-      },
+    readRequestBody(maxSize, () => {
+      throw new PayloadTooLarge(`The ${what} exceeds the limit of ${maxSize} bytes`);
     });
   const apiBodyLimit = limitBody(services.config.maxBodyBytes, 'request body');
   const attachmentLimit = limitBody(services.config.maxAttachmentBytes, 'attachment');

@@ -1,5 +1,7 @@
 // Bad input gets a clear RFC 9457 problem and writes nothing; plus health, request ids, security headers and OpenAPI.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countries } from '../../src/directory/tables';
 import { ApiClient } from '../support/apiClient';
 import { enrolFirstAdmin, type Person } from '../support/people';
 import { startTestServer, type TestServer } from '../support/testServer';
@@ -49,6 +51,34 @@ describe('bad input', () => {
     const res = await admin.client.post('/api/v1/countries', { code: 'DE', name: 'x'.repeat(10_000) });
     expectProblem(res, 413, /exceeds the limit of 4096 bytes/);
     expect(countRows('countries')).toBe(0);
+  });
+
+  it('counts the bytes of a chunked body (no Content-Length) against the limit, and keeps serving', async () => {
+    const chunked = (size: number) =>
+      new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+        const url = new URL('/api/v1/countries', server.url);
+        const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin.client.socketHeaders() } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        // Padded with JSON whitespace to the size wanted: the body stays a valid country.
+        const json = JSON.stringify({ code: 'CH', name: 'Switzerland' }).replace('}', `${' '.repeat(size - 34)}}`);
+        // Several writes without a length: Node sends them with Transfer-Encoding: chunked.
+        for (let i = 0; i < json.length; i += 1000) req.write(json.slice(i, i + 1000));
+        req.end();
+      });
+    const refused = await chunked(20_000);
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body).detail).toMatch(/exceeds the limit of 4096 bytes/);
+    // The rest of that body is never read, so the connection is closed rather than reused.
+    expect(refused.connection).toBe('close');
+    expect(countRows('countries')).toBe(0);
+    const accepted = await chunked(4000);
+    expect(accepted.status, accepted.body).toBe(201);
+    expect(countRows('countries')).toBe(1);
+    await server.services.database.batch([server.services.database.db.delete(countries)]);
   });
 
   it('answers unknown routes and bad query values as problems', async () => {

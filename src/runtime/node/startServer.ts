@@ -14,6 +14,7 @@ import { createOutboxTransports } from '../../outbox/transports';
 import { startScheduler } from '../../scheduler/runDueWork';
 import { loadWebApp } from './buildWebApp';
 import { openNodeServices, type NodeServices } from './openServices';
+import { readNodeRequestBody } from './readRequestBody';
 
 const require = createRequire(import.meta.url);
 
@@ -42,6 +43,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
     upgradeWebSocket: webSockets.upgradeWebSocket,
     loadWebApp,
+    readRequestBody: readNodeRequestBody,
     runtimeStats: () => {
       const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
       return { rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, uptimeSeconds: Math.round(process.uptime()) };
