@@ -88,17 +88,42 @@ const membership = preparedQuery((db) =>
 );
 
 /**
- * Every member with each of their active devices (a member without any appears once with `deviceId` null),
- * in one prepared read: the send path needs exactly this.
+ * What a send needs to know about its conversation, in one prepared read: the conversation's status, and every
+ * member with each of their active devices (identity key and queue depth). No rows when the actor is not a
+ * member. A member without any device appears once with `deviceId` null. (The depth is a plain count over the
+ * device's index range: sends stop at the queue cap, so it stays bounded; a `limit`ed count costs a subquery per
+ * row and was slower on every send.)
  */
-export const memberDevices = preparedQuery((db) =>
+export const conversationForSend = preparedQuery((db) =>
   db
-    .select({ userId: conversationMembers.userId, deviceId: devices.id })
-    .from(conversationMembers)
+    .select({
+      status: conversations.status,
+      userId: conversationMembers.userId,
+      deviceId: devices.id,
+      identityKey: devices.identityKey,
+      queued: sql<number>`(select count(*) from deliveries as q where q.device_id = ${devices.id})`,
+    })
+    .from(conversations)
+    .innerJoin(conversationMembers, eq(conversationMembers.conversationId, conversations.id))
     .leftJoin(devices, and(eq(devices.userId, conversationMembers.userId), isNull(devices.revokedAt)))
-    .where(eq(conversationMembers.conversationId, sql.placeholder('conversationId')))
+    .where(
+      and(
+        eq(conversations.id, sql.placeholder('conversationId')),
+        sql`exists (select 1 from conversation_members as me where me.conversation_id = ${conversations.id} and me.user_id = ${sql.placeholder('userId')})`,
+      ),
+    )
     .prepare(),
 );
+
+/** The refusal for an actor who is not a member (NotFound, so outsiders cannot probe ids) or may not post (closed). */
+export function assertMember<T extends { status: ConversationStatus }>(
+  conversation: T | undefined,
+  conversationId: string,
+  options: { open?: boolean } = {},
+): asserts conversation is T {
+  if (!conversation) throw new NotFound(`You are not a member of a conversation with id ${conversationId}`);
+  if (options.open && conversation.status !== 'open') throw new Conflict('This conversation is closed; nothing more can be posted to it');
+}
 
 /** The conversation if the actor is a member; NotFound otherwise, so outsiders cannot probe ids. */
 export async function requireMembership(
@@ -108,8 +133,7 @@ export async function requireMembership(
   options: { open?: boolean } = {},
 ) {
   const [row] = await membership(services.database).all({ conversationId, userId: actor.userId });
-  if (!row) throw new NotFound(`You are not a member of a conversation with id ${conversationId}`);
-  if (options.open && row.status !== 'open') throw new Conflict('This conversation is closed; nothing more can be posted to it');
+  assertMember(row, conversationId, options);
   return row;
 }
 

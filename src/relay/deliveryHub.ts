@@ -20,7 +20,10 @@ export type AccountEvent = { type: 'signed_out' };
 
 export type HubEvent = RelayEvent | NcbEvent | AccountEvent;
 
-/** Channels are a device id (relay), `ncb:<agencyId>` (NCB inbox) or `user:<userId>` (account changes). */
+/**
+ * Channels are a device id (its envelopes), `ncb:<agencyId>` (NCB inbox) or `user:<userId>` (account changes, and
+ * delivery receipts for messages the account sent, which every one of its devices shows).
+ */
 export interface DeliveryHub {
   publish(channel: string, event: HubEvent): void;
   /** Returns the unsubscribe function. */

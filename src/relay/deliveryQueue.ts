@@ -7,7 +7,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Actor, Services } from '../services';
 import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
-import { activeDevicesOf, requireOwnDevice, type DeviceKeys } from './devices';
+import { requireOwnDevice } from './devices';
 import type { EnvelopeV1 } from './envelopeFormat';
 import { deliveries, messages, receipts } from './tables';
 
@@ -41,21 +41,6 @@ export async function fetchQueue(
     .limit(input.limit);
   // A queued copy always has its envelope: it is erased only once no copy remains.
   return rows.flatMap(({ envelope, ...row }) => (envelope === null ? [] : [{ ...row, envelope: JSON.parse(envelope) as EnvelopeV1 }]));
-}
-
-const queueDepth = preparedQuery((db) =>
-  db
-    .select({ n: sql<number>`count(*)` })
-    .from(deliveries)
-    .where(eq(deliveries.deviceId, sql.placeholder('deviceId')))
-    .prepare(),
-);
-
-/** Number of envelopes waiting for each of the given devices. */
-export async function queueDepths({ database }: Pick<Services, 'database'>, deviceIds: readonly string[]): Promise<Map<string, number>> {
-  const depths = new Map<string, number>();
-  for (const deviceId of deviceIds) depths.set(deviceId, (await queueDepth(database).all({ deviceId }))[0]?.n ?? 0);
-  return depths;
 }
 
 // The seqs come as one JSON array parameter so the statement can be prepared once (SQLite and D1 both have json_each).
@@ -104,6 +89,18 @@ export async function acknowledge(
   input: { actor: Actor; deviceId: string; seqs: readonly number[] },
 ): Promise<{ acknowledged: number }> {
   await requireOwnDevice(services, input.actor, input.deviceId);
+  return acknowledgeOnDevice(services, input);
+}
+
+/**
+ * {@link acknowledge} for a caller that has already established the device is the actor's own and active: the
+ * device's live stream checks that when it opens, and a revoked device's queue is dropped with it, so its
+ * late acknowledgements match nothing.
+ */
+export async function acknowledgeOnDevice(
+  services: Pick<Services, 'database' | 'clock' | 'hub'>,
+  input: { deviceId: string; seqs: readonly number[] },
+): Promise<{ acknowledged: number }> {
   const { database } = services;
   const rows = await copiesBySeq(database).all({ deviceId: input.deviceId, seqs: JSON.stringify(input.seqs) });
   if (rows.length === 0) return { acknowledged: 0 };
@@ -114,12 +111,9 @@ export async function acknowledge(
     ...messageIds.map((messageId) => ({ prepared: insertReceipt(database), params: { messageId, deviceId: input.deviceId, deliveredAt: at } })),
     { prepared: eraseDelivered(database), params: { messageIds: JSON.stringify(messageIds) } },
   ]);
-  const senderDevices = new Map<string, DeviceKeys[]>();
-  for (const userId of new Set(rows.map((r) => r.senderUserId))) senderDevices.set(userId, await activeDevicesOf(services, userId));
+  // To every live stream of the sender's account (each device stream also listens on the account's channel).
   for (const row of rows) {
-    for (const device of senderDevices.get(row.senderUserId) ?? []) {
-      services.hub.publish(device.id, { type: 'receipt', messageId: row.messageId, deviceId: input.deviceId, deliveredAt: at });
-    }
+    services.hub.publish(`user:${row.senderUserId}`, { type: 'receipt', messageId: row.messageId, deviceId: input.deviceId, deliveredAt: at });
   }
   return { acknowledged: rows.length };
 }

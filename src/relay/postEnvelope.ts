@@ -9,8 +9,7 @@ import { ed25519Verify } from '../crypto/ed25519';
 import { Conflict, Invalid, PayloadTooLarge, TooManyRequests } from '../errors';
 import type { Actor, Services } from '../services';
 import { preparedQuery } from '../storage/preparedQuery';
-import { memberDevices, requireMembership } from './conversations';
-import { queueDepths } from './deliveryQueue';
+import { assertMember, conversationForSend } from './conversations';
 import { requireOwnDevice } from './devices';
 import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
 import { deliveries, messages, receipts } from './tables';
@@ -68,13 +67,21 @@ export async function postEnvelope(
   if (text.length > config.maxEnvelopeBytes) {
     throw new PayloadTooLarge(`The envelope is ${text.length} bytes; the limit is ${config.maxEnvelopeBytes}. Send large content as an attachment.`);
   }
-  await requireMembership(services, actor, input.conversationId, { open: true });
-  const sender = await requireOwnDevice(services, actor, envelope.senderDeviceId);
+  const members = await conversationForSend(database).all({ conversationId: input.conversationId, userId: actor.userId });
+  assertMember(members[0], input.conversationId, { open: true });
+  const sender = members.find(
+    (m): m is typeof m & { deviceId: string; identityKey: string } => m.deviceId === envelope.senderDeviceId && m.userId === actor.userId,
+  );
+  if (!sender) {
+    // Not one of the actor's active devices: requireOwnDevice says which refusal applies (unknown or revoked).
+    await requireOwnDevice(services, actor, envelope.senderDeviceId);
+    throw new Conflict(`Device ${envelope.senderDeviceId} changed while sending; try again`);
+  }
 
   const [existing] = await messageById(database).all({ id: envelope.messageId });
   if (existing) {
     // The same device retrying (perhaps re-encrypted after a crash) gets the stored message back; the first copy wins.
-    if (existing.senderDeviceId === sender.id && existing.conversationId === input.conversationId) {
+    if (existing.senderDeviceId === sender.deviceId && existing.conversationId === input.conversationId) {
       return { messageId: existing.id, receivedAt: existing.createdAt, recipientDeviceIds: await queuedOrDeliveredDevices(services, existing.id), duplicate: true };
     }
     throw new Conflict(`Message id ${envelope.messageId} is already used by another message; generate a new id`);
@@ -83,9 +90,8 @@ export async function postEnvelope(
   if (!(await ed25519Verify(fromBase64Url(sender.identityKey), fromBase64Url(envelope.signature), envelopeSignedBytes(envelope)))) {
     throw new Invalid('The envelope signature does not verify with the sending device’s identity key', 'signature');
   }
-  const recipientDeviceIds = await checkRecipients(services, input.conversationId, sender.id, envelope);
-  const depths = await queueDepths(services, recipientDeviceIds);
-  const full = recipientDeviceIds.filter((id) => (depths.get(id) ?? 0) >= config.deviceQueueMax);
+  const recipientDeviceIds = checkRecipients(members, sender.deviceId, envelope);
+  const full = members.filter((m) => m.deviceId !== sender.deviceId && m.queued >= config.deviceQueueMax).map((m) => m.deviceId!);
   if (full.length > 0) {
     throw new TooManyRequests(`Recipient device(s) ${full.join(', ')} already have ${config.deviceQueueMax} undelivered messages; try again later`, 60);
   }
@@ -98,7 +104,7 @@ export async function postEnvelope(
         id: envelope.messageId,
         conversationId: input.conversationId,
         senderUserId: actor.userId,
-        senderDeviceId: sender.id,
+        senderDeviceId: sender.deviceId,
         envelope: text,
         signature: envelope.signature,
         size: text.length,
@@ -133,8 +139,7 @@ async function queuedOrDeliveredDevices({ database }: Pick<Services, 'database'>
  * Every active device of every member except the sending one must have a wrapped key, and no other device may:
  * a client with a stale device list is told to refresh instead of silently leaving a colleague's laptop out.
  */
-async function checkRecipients(services: Pick<Services, 'database'>, conversationId: string, senderDeviceId: string, envelope: EnvelopeV1): Promise<string[]> {
-  const rows = await memberDevices(services.database).all({ conversationId });
+function checkRecipients(rows: ReadonlyArray<{ userId: string; deviceId: string | null }>, senderDeviceId: string, envelope: EnvelopeV1): string[] {
   const unreachable = [...new Set(rows.filter((r) => r.deviceId === null).map((r) => r.userId))];
   if (unreachable.length > 0) {
     throw new Conflict(`Member(s) ${unreachable.join(', ')} have no registered device yet and could not read the message; they must sign in once first`);

@@ -76,7 +76,9 @@ export function ncbRoutes() {
         wake?.();
       });
       // A disabled officer's stream ends at once.
-      const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, () => void stream.abort());
+      const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, (event) => {
+        if (event.type === 'signed_out') void stream.abort();
+      });
       const unsubscribe = () => {
         unsubscribeInbox();
         unsubscribeUser();

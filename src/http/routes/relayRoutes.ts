@@ -10,7 +10,7 @@ import { Forbidden } from '../../errors';
 import { downloadAttachment, uploadAttachment } from '../../relay/attachments';
 import { listConversations, viewConversation } from '../../relay/conversations';
 import type { HubEvent } from '../../relay/deliveryHub';
-import { acknowledge, fetchQueue } from '../../relay/deliveryQueue';
+import { acknowledge, acknowledgeOnDevice, fetchQueue } from '../../relay/deliveryQueue';
 import { listDevices, registerDevice, requireOwnDevice, revokeDevice } from '../../relay/devices';
 import { EnvelopeV1Schema, PublicKey32, Signature64 } from '../../relay/envelopeFormat';
 import { postEnvelope } from '../../relay/postEnvelope';
@@ -249,8 +249,10 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
         // Subscribe before reading the backlog so nothing committed in between is missed; duplicates by seq are skipped.
         const pending: HubEvent[] = [];
         let live = false;
-        const unsubscribeDevice = services.hub.subscribe(deviceId, (event) => (live ? send(event) : pending.push(event)));
-        const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, () => ws.close(4401, 'signed out'));
+        const deliver = (event: HubEvent) => (live ? send(event) : pending.push(event));
+        const unsubscribeDevice = services.hub.subscribe(deviceId, deliver);
+        // The account's channel carries delivery receipts for all its devices, and the order to sign out.
+        const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, (event) => (event.type === 'signed_out' ? ws.close(4401, 'signed out') : deliver(event)));
         unsubscribe = () => {
           unsubscribeDevice();
           unsubscribeUser();
@@ -297,7 +299,7 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
         if (first) {
           setImmediate(() => {
             const batch = pendingAcks.splice(0, pendingAcks.length);
-            acknowledge(services, { actor, deviceId, seqs: batch }).catch((error: Error) => ws.send(JSON.stringify({ type: 'error', detail: error.message })));
+            acknowledgeOnDevice(services, { deviceId, seqs: batch }).catch((error: Error) => ws.send(JSON.stringify({ type: 'error', detail: error.message })));
           });
         }
       },
