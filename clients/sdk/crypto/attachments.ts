@@ -1,6 +1,7 @@
 /** @module Encrypting attachment files into opaque blobs for upload, and decrypting downloaded ones. */
 import { concatBytes, utf8 } from './bytes';
 import { EnvelopeError } from './errors';
+import { randomBytes } from './sealedBox';
 import { b64, sodiumReady, unb64Exact } from './sodium';
 
 /** AEAD associated data for blobs, so a blob can never be passed off as an envelope ciphertext or vice versa. */
@@ -18,8 +19,8 @@ export async function blobDigest(blob: Uint8Array): Promise<string> {
  */
 export async function encryptAttachment(data: Uint8Array): Promise<{ key: string; blob: Uint8Array; digest: string }> {
   const sodium = await sodiumReady();
-  const key = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
-  const nonce = sodium.randombytes_buf(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  const key = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  const nonce = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(data, utf8(BLOB_CONTEXT), null, nonce, key);
   const blob = concatBytes(nonce, ciphertext);
   return { key: b64(key), blob, digest: await blobDigest(blob) };

@@ -2,6 +2,7 @@
 import type { DeviceKeyPair } from './deviceKeys';
 import { headerBytes, MESSAGE_ID_BYTES, parseEnvelope, signedBytes, type EnvelopeV1 } from './envelopeFormat';
 import { EnvelopeError, type EnvelopeRejection } from './errors';
+import { randomBytes, sealTo } from './sealedBox';
 import { b64, sodiumLoaded, sodiumReady, unb64, unb64Exact } from './sodium';
 
 export { ENVELOPE_CONTEXT, headerBytes, parseEnvelope, signedBytes, type EnvelopeV1 } from './envelopeFormat';
@@ -24,7 +25,7 @@ export interface SenderDevice {
 
 /** 16 random bytes, base64url. Call after sodiumReady(). */
 export function newMessageId(): string {
-  return b64(sodiumLoaded().randombytes_buf(MESSAGE_ID_BYTES));
+  return b64(randomBytes(MESSAGE_ID_BYTES));
 }
 
 // One key entry per device in canonical order. The same device twice with different keys means the caller's
@@ -61,12 +62,12 @@ export async function sealEnvelope(input: {
     senderDeviceId: input.sender.deviceId,
     sentAt: input.sentAt ?? Date.now(),
   };
-  const contentKey = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
-  const nonce = sodium.randombytes_buf(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  const contentKey = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  const nonce = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(input.plaintext, headerBytes(header), null, nonce, contentKey);
   const keys = recipients.map(({ deviceId, agreementKey }) => {
     const publicKey = unb64Exact(agreementKey, sodium.crypto_box_PUBLICKEYBYTES, `agreement key of ${deviceId}`);
-    return { deviceId, wrapped: b64(sodium.crypto_box_seal(contentKey, publicKey)) };
+    return { deviceId, wrapped: b64(sealTo(contentKey, publicKey)) };
   });
   // Best effort only (JS may have copied it), but the key is not needed past this point.
   sodium.memzero(contentKey);
