@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database, Db, Statement } from './database';
+import { startWalCheckpointer } from './walCheckpointer';
 import * as schema from './schema';
 
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -27,7 +28,12 @@ interface RunnableSync {
  * const database = openSqliteDatabase({ path: './data/exigent.db' });
  * await database.batch([database.db.insert(countries).values({ code: 'UA', name: 'Ukraine' })]);
  */
-export function openSqliteDatabase(options: { path: string; migrate?: boolean }): SqliteDatabase {
+export function openSqliteDatabase(options: {
+  path: string;
+  migrate?: boolean;
+  /** WAL checkpoint cadence; 0 leaves the WAL alone (tests that count its frames). */
+  checkpointEveryMs?: number;
+}): SqliteDatabase {
   if (options.path !== ':memory:') mkdirSync(dirname(resolve(options.path)), { recursive: true });
   const sqlite = new BetterSqlite3(options.path);
   sqlite.pragma('journal_mode = WAL');
@@ -39,13 +45,21 @@ export function openSqliteDatabase(options: { path: string; migrate?: boolean })
   // 64 MiB cache keep the hot pages (sessions, devices, queues) in memory.
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('mmap_size = 268435456');
-  // Checkpoint the WAL on a timer instead of inside whichever commit crosses the 1000-page mark: that fsync
-  // was the p99 of every write. PASSIVE never waits for readers; the WAL stays small at a one-second cadence.
+  // Checkpoint the WAL on a timer, off the event loop (see walCheckpointer), instead of inside whichever commit
+  // crosses the 1000-page mark: that fsync was the p99 of every write.
   sqlite.pragma('wal_autocheckpoint = 0');
-  const checkpointTimer = options.path === ':memory:' ? undefined : setInterval(() => sqlite.pragma('wal_checkpoint(PASSIVE)'), 1000);
-  checkpointTimer?.unref();
   const db = drizzle(sqlite, { schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  const checkpointEveryMs = options.checkpointEveryMs ?? 250;
+  const checkpointer =
+    options.path === ':memory:' || checkpointEveryMs === 0
+      ? undefined
+      : startWalCheckpointer({
+          path: options.path,
+          intervalMs: checkpointEveryMs,
+          catchUp: () => sqlite.pragma('wal_checkpoint(PASSIVE)'),
+          onError: (message) => console.error(`WAL checkpoint failed: ${message}`),
+        });
 
   const groupCommit = createGroupCommit(sqlite);
   return {
@@ -60,7 +74,7 @@ export function openSqliteDatabase(options: { path: string; migrate?: boolean })
     },
     close() {
       groupCommit.flush();
-      clearInterval(checkpointTimer);
+      checkpointer?.stop();
       sqlite.close();
     },
   };

@@ -13,7 +13,8 @@ let database: SqliteDatabase;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'exigent-group-commit-'));
-  database = openSqliteDatabase({ path: join(dir, 'test.db') });
+  // No checkpoints: the first test counts WAL frames.
+  database = openSqliteDatabase({ path: join(dir, 'test.db'), checkpointEveryMs: 0 });
 });
 afterEach(() => {
   database.close();
@@ -26,7 +27,7 @@ const storedCodes = () =>
     .prepare('select code from countries order by code')
     .all()
     .map((r) => (r as { code: string }).code);
-const walFrames = () => (database.sqlite.pragma('wal_checkpoint(NOOP)') as Array<{ log: number }>)[0]!.log;
+const walFrames = () => (database.sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
 
 describe('group commit', () => {
   it('commits batches of one turn in one transaction: fewer WAL frames than one commit each', async () => {

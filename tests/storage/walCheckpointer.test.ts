@@ -1,0 +1,42 @@
+// Checkpoints run on a worker thread, with a short catch-up on the writer's thread, so that under continuous
+// writes the WAL is still rewound again and again instead of growing; closing the database closes the worker's
+// connection too.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countries } from '../../src/directory/tables';
+import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqliteDatabase';
+
+let dir: string;
+let database: SqliteDatabase | undefined;
+afterEach(() => {
+  database?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The WAL header's checkpoint sequence number (bytes 12–15, big-endian): it grows each time the WAL is rewound. */
+const walResets = (path: string) => readFileSync(`${path}-wal`).readUInt32BE(12);
+
+describe('WAL checkpointer', () => {
+  it('keeps rewinding the WAL while writes never stop, and lets go of the file on close', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'exigent-checkpointer-'));
+    const path = join(dir, 'test.db');
+    database = openSqliteDatabase({ path, checkpointEveryMs: 50 });
+    const db = database;
+    const before = walResets(path);
+    let written = 0;
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      // A batch every turn of the event loop: there is never a quiet moment for a checkpoint to finish on its own.
+      await db.batch([db.db.insert(countries).values({ code: `C${written}`, name: `Country ${written}` })]);
+      written++;
+    }
+    expect(walResets(path) - before).toBeGreaterThanOrEqual(3);
+    expect((db.sqlite.prepare('select count(*) as n from countries').get() as { n: number }).n).toBe(written);
+    db.close();
+    database = undefined;
+    // SQLite removes the WAL when the last connection closes: the worker's connection is gone too.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
