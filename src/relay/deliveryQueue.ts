@@ -9,6 +9,7 @@ import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
 import { requireOwnDevice } from './devices';
 import type { EnvelopeV1 } from './envelopeFormat';
+import { rememberEnvelopeJson } from './eventJson';
 import { deliveries, messages, receipts } from './tables';
 
 export interface QueuedEnvelope {
@@ -40,7 +41,12 @@ export async function fetchQueue(
     .orderBy(asc(deliveries.seq))
     .limit(input.limit);
   // A queued copy always has its envelope: it is erased only once no copy remains.
-  return rows.flatMap(({ envelope, ...row }) => (envelope === null ? [] : [{ ...row, envelope: JSON.parse(envelope) as EnvelopeV1 }]));
+  return rows.flatMap(({ envelope: text, ...row }) => {
+    if (text === null) return [];
+    const envelope = JSON.parse(text) as EnvelopeV1;
+    rememberEnvelopeJson(envelope, text);
+    return [{ ...row, envelope }];
+  });
 }
 
 // The seqs come as one JSON array parameter so the statement can be prepared once (SQLite and D1 both have json_each).

@@ -12,6 +12,7 @@ import { preparedQuery } from '../storage/preparedQuery';
 import { assertMember, conversationForSend } from './conversations';
 import { requireOwnDevice } from './devices';
 import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
+import { rememberEnvelopeJson } from './eventJson';
 import { deliveries, messages, receipts } from './tables';
 
 const messageById = preparedQuery((db) => db.select().from(messages).where(eq(messages.id, sql.placeholder('id'))).prepare());
@@ -64,6 +65,7 @@ export async function postEnvelope(
     throw new Invalid(`The envelope is addressed to conversation ${envelope.conversationId}, not ${input.conversationId}`, 'conversationId');
   }
   const text = JSON.stringify(envelope);
+  rememberEnvelopeJson(envelope, text);
   if (text.length > config.maxEnvelopeBytes) {
     throw new PayloadTooLarge(`The envelope is ${text.length} bytes; the limit is ${config.maxEnvelopeBytes}. Send large content as an attachment.`);
   }

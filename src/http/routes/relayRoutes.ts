@@ -10,6 +10,7 @@ import { Forbidden } from '../../errors';
 import { downloadAttachment, uploadAttachment } from '../../relay/attachments';
 import { listConversations, viewConversation } from '../../relay/conversations';
 import type { HubEvent } from '../../relay/deliveryHub';
+import { hubEventJson } from '../../relay/eventJson';
 import { acknowledge, acknowledgeOnDevice, fetchQueue } from '../../relay/deliveryQueue';
 import { listDevices, registerDevice, requireOwnDevice, revokeDevice } from '../../relay/devices';
 import { EnvelopeV1Schema, PublicKey32, Signature64 } from '../../relay/envelopeFormat';
@@ -245,7 +246,7 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
     const pendingAcks: number[] = [];
     return {
       async onOpen(_event, ws) {
-        const send = (event: HubEvent) => ws.send(JSON.stringify(event));
+        const send = (event: HubEvent) => ws.send(hubEventJson(event));
         // Subscribe before reading the backlog so nothing committed in between is missed; duplicates by seq are skipped.
         const pending: HubEvent[] = [];
         let live = false;
