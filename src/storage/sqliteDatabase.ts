@@ -33,6 +33,8 @@ export function openSqliteDatabase(options: {
   migrate?: boolean;
   /** WAL checkpoint cadence; 0 leaves the WAL alone (tests that count its frames). */
   checkpointEveryMs?: number;
+  /** Where a failed background checkpoint is reported (it is retried at the next tick). */
+  onCheckpointError?: (message: string) => void;
 }): SqliteDatabase {
   if (options.path !== ':memory:') mkdirSync(dirname(resolve(options.path)), { recursive: true });
   const sqlite = new BetterSqlite3(options.path);
@@ -58,7 +60,7 @@ export function openSqliteDatabase(options: {
           path: options.path,
           intervalMs: checkpointEveryMs,
           catchUp: () => sqlite.pragma('wal_checkpoint(PASSIVE)'),
-          onError: (message) => console.error(`WAL checkpoint failed: ${message}`),
+          onError: options.onCheckpointError ?? ((message) => console.error(`WAL checkpoint failed: ${message}`)),
         });
 
   const groupCommit = createGroupCommit(sqlite);

@@ -55,19 +55,37 @@ export function startWalCheckpointer(options: {
     eval: true,
     workerData: { path: options.path, intervalMs: options.intervalMs, driver: require.resolve('better-sqlite3'), closed },
   });
+  let stopped = false;
+  let workerAlive = true;
+  let fallback: ReturnType<typeof setInterval> | undefined;
+  const catchUp = () => {
+    try {
+      options.catchUp();
+    } catch (error) {
+      options.onError(String(error));
+    }
+  };
   worker.on('message', (message: { passed?: true; error?: string }) => {
     if (message.error) options.onError(message.error);
-    else if (!stopped) options.catchUp();
+    else if (!stopped) catchUp();
   });
   worker.on('error', (error) => options.onError(String(error)));
+  worker.once('exit', () => {
+    workerAlive = false;
+    if (stopped) return;
+    // Never leave the WAL to grow: checkpoint on this thread, as before there was a worker.
+    options.onError('the checkpoint worker stopped; checkpointing on the main thread from now on');
+    fallback = setInterval(catchUp, options.intervalMs);
+    fallback.unref();
+  });
   // The worker never keeps the process alive by itself.
   worker.unref();
-  let stopped = false;
-  worker.once('exit', () => (stopped = true));
   return {
     stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(fallback);
+      if (!workerAlive) return;
       worker.postMessage('stop');
       // Synchronously, so that closing the database (and then restoring a backup over it) finds no other
       // connection open. A checkpoint in progress finishes first; two seconds is far more than one takes.

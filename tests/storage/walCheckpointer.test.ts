@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countries } from '../../src/directory/tables';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqliteDatabase';
+import { startWalCheckpointer } from '../../src/storage/walCheckpointer';
 
 let dir: string;
 let database: SqliteDatabase | undefined;
@@ -38,5 +39,21 @@ describe('WAL checkpointer', () => {
     database = undefined;
     // SQLite removes the WAL when the last connection closes: the worker's connection is gone too.
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('checkpoints on the main thread when the worker cannot run, and says so', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'exigent-checkpointer-'));
+    const errors: string[] = [];
+    let catchUps = 0;
+    // No database at that path: the worker's connection fails and the worker exits.
+    const checkpointer = startWalCheckpointer({ path: join(dir, 'missing.db'), intervalMs: 20, catchUp: () => catchUps++, onError: (m) => errors.push(m) });
+    const deadline = Date.now() + 5000;
+    while (catchUps < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    checkpointer.stop();
+    expect(catchUps).toBeGreaterThanOrEqual(3);
+    expect(errors.join('\n')).toMatch(/checkpointing on the main thread/);
+    const after = catchUps;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(catchUps).toBe(after);
   });
 });

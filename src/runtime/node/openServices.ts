@@ -31,7 +31,7 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
       // Defence in depth: never print secrets even if a caller logs a whole object.
       redact: { paths: ['token', '*.token', 'cookie', '*.cookie', 'headers.cookie', 'privateKey', '*.privateKey'], censor: '[redacted]' },
     });
-  const database = openSqliteDatabase({ path: config.dbPath });
+  const database = openSqliteDatabase({ path: config.dbPath, onCheckpointError: (message) => logger.error({ message }, 'WAL checkpoint failed') });
   const logSigner = await loadOrCreateSigningKey(config.logKeyPath, config.logOrigin);
   return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner, hub: createLocalDeliveryHub(), instruments: loadInstruments(config) };
 }
