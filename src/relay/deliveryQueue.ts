@@ -116,7 +116,7 @@ export async function acknowledgeOnDevice(
     { prepared: deleteCopies(database), params: { deviceId: input.deviceId, seqs: JSON.stringify(rows.map((r) => r.seq)) } },
     ...messageIds.map((messageId) => ({ prepared: insertReceipt(database), params: { messageId, deviceId: input.deviceId, deliveredAt: at } })),
     { prepared: eraseDelivered(database), params: { messageIds: JSON.stringify(messageIds) } },
-  ]);
+  ], { coalesce: true });
   // To every live stream of the sender's account (each device stream also listens on the account's channel).
   for (const row of rows) {
     services.hub.publish(`user:${row.senderUserId}`, { type: 'receipt', messageId: row.messageId, deviceId: input.deviceId, deliveredAt: at });

@@ -115,7 +115,7 @@ export async function postEnvelope(
       },
     },
     ...recipientDeviceIds.map((deviceId) => ({ prepared: insertDelivery(database), params: { deviceId, messageId: envelope.messageId, createdAt: receivedAt } })),
-  ]);
+  ], { coalesce: true });
   const queued = await queuedCopies(database).all({ messageId: envelope.messageId });
   for (const { seq, deviceId } of queued) {
     services.hub.publish(deviceId, {

@@ -25,8 +25,13 @@ export type Statement = BatchItem<'sqlite'> | BoundStatement;
 export interface Database {
   /** Query builder for reads and for building statements; never call `.run()` on a write from domain code. */
   readonly db: Db;
-  /** Runs every statement or none. Rejects with the first statement's error; nothing is written then. */
-  batch(statements: readonly Statement[]): Promise<void>;
+  /**
+   * Runs every statement or none. Rejects with the first statement's error; nothing is written then.
+   * `coalesce`: the batch may wait for the end of the current event-loop turn and be committed together with
+   * the turn's other coalescing batches — more throughput for high-volume writes (relay sends and
+   * acknowledgements), a little latency for each. Adapters whose batch is already one round trip ignore it.
+   */
+  batch(statements: readonly Statement[], options?: { coalesce?: boolean }): Promise<void>;
   /** True when the database answers a trivial query (health check). */
   ping(): Promise<boolean>;
 }
