@@ -4,6 +4,7 @@ import type { LogSigner } from './audit-log/logSigner';
 import type { LogWriter } from './audit-log/logWriter';
 import type { Clock } from './clock';
 import type { Config } from './config/loadConfig';
+import type { Ed25519Verifier } from './crypto/ed25519';
 import type { LegalInstrument } from './formal-requests/instruments';
 import type { DeliveryHub } from './relay/deliveryHub';
 import type { Database } from './storage/database';
@@ -21,6 +22,8 @@ export interface Services {
   hub: DeliveryHub;
   /** Legal-instrument presets for formal-request deadlines (an operator-editable file). */
   instruments: readonly LegalInstrument[];
+  /** Verifies the relay's envelope signatures (WebCrypto, or a faster runtime-specific verifier). */
+  signatures: Ed25519Verifier;
 }
 
 /** The acting user, as established by the session. */

@@ -31,3 +31,13 @@ export async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array
     return false;
   }
 }
+
+/**
+ * Ed25519 verification as a service, for hot paths where a runtime can do better than one WebCrypto call each
+ * (on Node: a worker thread verifying in batches, see runtime/node/workerEd25519Verifier).
+ */
+export interface Ed25519Verifier {
+  verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean>;
+}
+
+export const webCryptoEd25519Verifier: Ed25519Verifier = { verify: ed25519Verify };

@@ -5,7 +5,6 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { fromBase64Url } from '../crypto/base64url';
-import { ed25519Verify } from '../crypto/ed25519';
 import { Conflict, Invalid, PayloadTooLarge, TooManyRequests } from '../errors';
 import type { Actor, Services } from '../services';
 import { preparedQuery } from '../storage/preparedQuery';
@@ -56,7 +55,7 @@ export interface PostedEnvelope {
 }
 
 export async function postEnvelope(
-  services: Pick<Services, 'database' | 'clock' | 'config' | 'hub'>,
+  services: Pick<Services, 'database' | 'clock' | 'config' | 'hub' | 'signatures'>,
   input: { actor: Actor; conversationId: string; envelope: EnvelopeV1 },
 ): Promise<PostedEnvelope> {
   const { actor, envelope } = input;
@@ -89,7 +88,7 @@ export async function postEnvelope(
     throw new Conflict(`Message id ${envelope.messageId} is already used by another message; generate a new id`);
   }
 
-  if (!(await ed25519Verify(fromBase64Url(sender.identityKey), fromBase64Url(envelope.signature), envelopeSignedBytes(envelope)))) {
+  if (!(await services.signatures.verify(fromBase64Url(sender.identityKey), fromBase64Url(envelope.signature), envelopeSignedBytes(envelope)))) {
     throw new Invalid('The envelope signature does not verify with the sending device’s identity key', 'signature');
   }
   const recipientDeviceIds = checkRecipients(members, sender.deviceId, envelope);

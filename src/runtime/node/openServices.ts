@@ -9,10 +9,13 @@ import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
 import type { Services } from '../../services';
 import { loadOrCreateSigningKey } from './logKeyFile';
+import { workerEd25519Verifier } from './workerEd25519Verifier';
 import { openSqliteDatabase, type SqliteDatabase } from '../../storage/sqliteDatabase';
 
 export interface NodeServices extends Services {
   database: SqliteDatabase;
+  /** Stops the signature worker (if it ever started) and closes the database. */
+  close(): Promise<void>;
 }
 
 const SHIPPED_INSTRUMENTS = fileURLToPath(new URL('../../../config/legal-instruments.json', import.meta.url));
@@ -33,5 +36,21 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
     });
   const database = openSqliteDatabase({ path: config.dbPath, onCheckpointError: (message) => logger.error({ message }, 'WAL checkpoint failed') });
   const logSigner = await loadOrCreateSigningKey(config.logKeyPath, config.logOrigin);
-  return { config, database, clock, logger, logWriter: createLogWriter({ database, clock }), logSigner, hub: createLocalDeliveryHub(), instruments: loadInstruments(config) };
+  // Started on the first envelope only, so operator commands and tools never spawn the thread.
+  const signatures = workerEd25519Verifier({ onError: (error) => logger.error({ err: error }, 'signature worker failed; verifying with WebCrypto') });
+  return {
+    config,
+    database,
+    clock,
+    logger,
+    logWriter: createLogWriter({ database, clock }),
+    logSigner,
+    hub: createLocalDeliveryHub(),
+    instruments: loadInstruments(config),
+    signatures,
+    async close() {
+      await signatures.stop();
+      database.close();
+    },
+  };
 }

@@ -87,7 +87,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
       // Open streams would keep server.close() waiting forever.
       for (const socket of webSockets.wss.clients) socket.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      services.database.close();
+      await services.close();
     },
   };
 }
