@@ -43,10 +43,6 @@ export function openSqliteDatabase(options: {
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  // SQLite's default page cache is 2 MiB; every read that misses it is a system call. Memory-mapped reads and a
-  // 64 MiB cache keep the hot pages (sessions, devices, queues) in memory.
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('mmap_size = 268435456');
   // Checkpoint the WAL on a timer, off the event loop (see walCheckpointer), instead of inside whichever commit
   // crosses the 1000-page mark: that fsync was the p99 of every write.
   sqlite.pragma('wal_autocheckpoint = 0');
