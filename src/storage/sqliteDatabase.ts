@@ -86,8 +86,7 @@ interface PendingBatch {
 
 /**
  * Group commit: coalescing batches wait for the end of the event-loop turn and are committed together, in one
- * SQLite transaction, each inside its own savepoint, so a failing batch rolls back alone and the others still
- * commit. Under load the relay's concurrent sends and acknowledgements touch the same few tail pages of their
+ * SQLite transaction; a failing batch is rejected alone and the others are committed without it. Under load the relay's concurrent sends and acknowledgements touch the same few tail pages of their
  * tables and indexes; one commit writes each page to the WAL once instead of once per batch (a send with its
  * two acknowledgements went from ~23 WAL frames to ~5), and the WAL checkpoints shrink with it. Other batches
  * commit at once (taking any waiting ones along): deferring every write had raised the urgent-contact commit's
@@ -98,9 +97,6 @@ function createGroupCommit(sqlite: BetterSqlite3.Database) {
   const begin = sqlite.prepare('BEGIN');
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');
-  const savepoint = sqlite.prepare('SAVEPOINT batch');
-  const release = sqlite.prepare('RELEASE batch');
-  const rollbackTo = sqlite.prepare('ROLLBACK TO batch');
   let pending: PendingBatch[] = [];
   let scheduled = false;
 
@@ -118,9 +114,13 @@ function createGroupCommit(sqlite: BetterSqlite3.Database) {
     while (group.length > 0) group = commitGroup(group);
   }
 
-  /** Commits what it can of the group; returns batches that must be tried again in a fresh transaction. */
+  /**
+   * Commits the group in one transaction. A batch that fails is rejected and the whole transaction rolled back
+   * (which also undoes that batch's earlier statements); the others are returned, to be committed again
+   * without it. Failures are rare on the paths that coalesce, so this costs less than a savepoint per batch,
+   * which made SQLite copy every page a batch touched into a statement journal first.
+   */
   function commitGroup(group: PendingBatch[]): PendingBatch[] {
-    const failed = new Map<PendingBatch, unknown>();
     try {
       begin.run();
     } catch (error) {
@@ -128,33 +128,23 @@ function createGroupCommit(sqlite: BetterSqlite3.Database) {
       return [];
     }
     for (const batch of group) {
-      savepoint.run();
       try {
         runStatements(batch.statements);
-        release.run();
       } catch (error) {
-        failed.set(batch, error);
-        if (!sqlite.inTransaction) {
-          // Some errors (a RAISE(ROLLBACK) trigger, certain I/O errors) end the whole transaction: the batches
-          // before this one were lost with it and go again, without the one that failed.
-          batch.reject(error);
-          return group.filter((b) => b !== batch && !failed.has(b));
-        }
-        rollbackTo.run();
-        release.run();
+        // Some errors (a RAISE(ROLLBACK) trigger, some I/O errors) have already ended the transaction.
+        if (sqlite.inTransaction) rollback.run();
+        batch.reject(error);
+        return group.filter((b) => b !== batch);
       }
     }
     try {
       commit.run();
     } catch (error) {
       if (sqlite.inTransaction) rollback.run();
-      for (const batch of group) batch.reject(failed.get(batch) ?? error);
+      for (const batch of group) batch.reject(error);
       return [];
     }
-    for (const batch of group) {
-      if (failed.has(batch)) batch.reject(failed.get(batch));
-      else batch.resolve();
-    }
+    for (const batch of group) batch.resolve();
     return [];
   }
 
