@@ -49,21 +49,22 @@ export async function fetchQueue(
   });
 }
 
-// The seqs come as one JSON array parameter so the statement can be prepared once (SQLite and D1 both have json_each).
+// Seqs travel as one JSON array parameter so the statements are prepared once (SQLite and D1 both have json_each).
+// A seq names one queued copy for one device; which device may acknowledge it is checked against `deviceId`.
 const copiesBySeq = preparedQuery((db) =>
   db
-    .select({ seq: deliveries.seq, messageId: deliveries.messageId, senderUserId: messages.senderUserId })
+    .select({ seq: deliveries.seq, deviceId: deliveries.deviceId, messageId: deliveries.messageId, senderUserId: messages.senderUserId })
     .from(deliveries)
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(and(eq(deliveries.deviceId, sql.placeholder('deviceId')), sql`${deliveries.seq} in (select value from json_each(${sql.placeholder('seqs')}))`))
+    .where(sql`${deliveries.seq} in (select value from json_each(${sql.placeholder('seqs')}))`)
     .prepare(),
 );
 
-// The acknowledgement's three writes, prepared once; seqs and message ids travel as JSON arrays.
+// The acknowledgement's three writes, prepared once.
 const deleteCopies = preparedQuery((db) =>
   db
     .delete(deliveries)
-    .where(and(eq(deliveries.deviceId, sql.placeholder('deviceId')), sql`${deliveries.seq} in (select value from json_each(${sql.placeholder('seqs')}))`))
+    .where(sql`${deliveries.seq} in (select value from json_each(${sql.placeholder('seqs')}))`)
     .prepare(),
 );
 const insertReceipt = preparedQuery((db) =>
@@ -95,31 +96,41 @@ export async function acknowledge(
   input: { actor: Actor; deviceId: string; seqs: readonly number[] },
 ): Promise<{ acknowledged: number }> {
   await requireOwnDevice(services, input.actor, input.deviceId);
-  return acknowledgeOnDevice(services, input);
+  return acknowledgeOnDevices(services, [input]);
 }
 
 /**
- * {@link acknowledge} for a caller that has already established the device is the actor's own and active: the
- * device's live stream checks that when it opens, and a revoked device's queue is dropped with it, so its
- * late acknowledgements match nothing.
+ * {@link acknowledge} for callers that have already established each device is the actor's own and active —
+ * a device's live stream checks that when it opens, and a revoked device's queue is dropped with it, so its
+ * late acknowledgements match nothing. Takes the acknowledgements of several devices at once (the streams of
+ * one event-loop turn): one read and one write for all of them.
  */
-export async function acknowledgeOnDevice(
+export async function acknowledgeOnDevices(
   services: Pick<Services, 'database' | 'clock' | 'hub'>,
-  input: { deviceId: string; seqs: readonly number[] },
+  acknowledgements: ReadonlyArray<{ deviceId: string; seqs: readonly number[] }>,
 ): Promise<{ acknowledged: number }> {
   const { database } = services;
-  const rows = await copiesBySeq(database).all({ deviceId: input.deviceId, seqs: JSON.stringify(input.seqs) });
+  const acknowledgedBy = new Map<number, string>();
+  for (const { deviceId, seqs } of acknowledgements) for (const seq of seqs) acknowledgedBy.set(seq, deviceId);
+  if (acknowledgedBy.size === 0) return { acknowledged: 0 };
+  const found = await copiesBySeq(database).all({ seqs: JSON.stringify([...acknowledgedBy.keys()]) });
+  // A device may acknowledge only its own copies: another device's seq is ignored like an unknown one.
+  const rows = found.filter((r) => acknowledgedBy.get(r.seq) === r.deviceId);
   if (rows.length === 0) return { acknowledged: 0 };
   const at = services.clock.now();
+  const receiptsToWrite = new Map(rows.map((r) => [`${r.messageId} ${r.deviceId}`, r]));
   const messageIds = [...new Set(rows.map((r) => r.messageId))];
-  await database.batch([
-    { prepared: deleteCopies(database), params: { deviceId: input.deviceId, seqs: JSON.stringify(rows.map((r) => r.seq)) } },
-    ...messageIds.map((messageId) => ({ prepared: insertReceipt(database), params: { messageId, deviceId: input.deviceId, deliveredAt: at } })),
-    { prepared: eraseDelivered(database), params: { messageIds: JSON.stringify(messageIds) } },
-  ], { coalesce: true });
+  await database.batch(
+    [
+      { prepared: deleteCopies(database), params: { seqs: JSON.stringify(rows.map((r) => r.seq)) } },
+      ...[...receiptsToWrite.values()].map((r) => ({ prepared: insertReceipt(database), params: { messageId: r.messageId, deviceId: r.deviceId, deliveredAt: at } })),
+      { prepared: eraseDelivered(database), params: { messageIds: JSON.stringify(messageIds) } },
+    ],
+    { coalesce: true },
+  );
   // To every live stream of the sender's account (each device stream also listens on the account's channel).
   for (const row of rows) {
-    services.hub.publish(`user:${row.senderUserId}`, { type: 'receipt', messageId: row.messageId, deviceId: input.deviceId, deliveredAt: at });
+    services.hub.publish(`user:${row.senderUserId}`, { type: 'receipt', messageId: row.messageId, deviceId: row.deviceId, deliveredAt: at });
   }
   return { acknowledged: rows.length };
 }

@@ -11,6 +11,8 @@ import { deliveries, messages } from '../../src/relay/tables';
 import { newDevice } from '../support/devices';
 import { enrolFirstAdmin, invite, login, seedDirectory, type Person } from '../support/people';
 import { startTestServer, type TestServer } from '../support/testServer';
+// After the server's modules: the relay's zod schemas must be built once @hono/zod-openapi has extended zod.
+import { acknowledgeOnDevices } from '../../src/relay/deliveryQueue';
 
 let server: TestServer;
 let anna: Person; // investigator, Ukraine
@@ -117,6 +119,27 @@ describe('end-to-end delivery', () => {
     const { messages: got } = await p1.sync();
     expect(got.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
     await Promise.all([a2.sync(), p2.sync()]);
+  });
+
+  it('a device can acknowledge only its own copies, alone or mixed with others in one batch', async () => {
+    const { messageId } = await a1.send(conversationId, { type: 'text', text: 'whose copy?' });
+    const copies = await server.services.database.db.select().from(deliveries).where(eq(deliveries.messageId, messageId));
+    const seqOf = (m: Messenger) => copies.find((c) => c.deviceId === m.device.deviceId)!.seq;
+    // Over HTTP: Piotr's desk names his phone's copy.
+    const res = await piotr.client.post(`/api/v1/devices/${p1.device.deviceId}/acks`, { seqs: [seqOf(p2)] });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ acknowledged: 0 });
+    // In one batch of several devices (as the streams of one turn are committed): only the rightful ones count.
+    const result = await acknowledgeOnDevices(server.services, [
+      { deviceId: p1.device.deviceId, seqs: [seqOf(p1), seqOf(a2)] },
+      { deviceId: p2.device.deviceId, seqs: [seqOf(p2)] },
+    ]);
+    expect(result).toEqual({ acknowledged: 2 });
+    const left = await server.services.database.db.select().from(deliveries).where(eq(deliveries.messageId, messageId));
+    expect(left.map((c) => c.deviceId)).toEqual([a2.device.deviceId]);
+    await a2.sync();
+    const [row] = await server.services.database.db.select().from(messages).where(eq(messages.id, messageId));
+    expect(row!.envelope).toBeNull();
   });
 
   it('read receipts travel as E2E messages', async () => {

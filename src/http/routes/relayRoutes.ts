@@ -11,7 +11,7 @@ import { downloadAttachment, uploadAttachment } from '../../relay/attachments';
 import { listConversations, viewConversation } from '../../relay/conversations';
 import type { HubEvent } from '../../relay/deliveryHub';
 import { hubEventJson } from '../../relay/eventJson';
-import { acknowledge, acknowledgeOnDevice, fetchQueue } from '../../relay/deliveryQueue';
+import { acknowledge, acknowledgeOnDevices, fetchQueue } from '../../relay/deliveryQueue';
 import { listDevices, registerDevice, requireOwnDevice, revokeDevice } from '../../relay/devices';
 import { EnvelopeV1Schema, PublicKey32, Signature64 } from '../../relay/envelopeFormat';
 import { postEnvelope } from '../../relay/postEnvelope';
@@ -235,7 +235,24 @@ export function relayRoutes(services: Services, options: { upgradeWebSocket: Upg
 /** How often an open stream re-checks its session, so disabling a user or logging out also ends their streams. */
 const SESSION_RECHECK_MS = 15_000;
 
+/**
+ * Collects the acknowledgements every device stream receives during one event-loop turn and commits them
+ * together: one read and one write per turn, however many devices acknowledged.
+ */
+function acknowledgementsPerTurn(services: Services) {
+  let waiting: Array<{ deviceId: string; seqs: number[]; onError: (error: Error) => void }> = [];
+  return (deviceId: string, seqs: number[], onError: (error: Error) => void) => {
+    if (waiting.push({ deviceId, seqs, onError }) > 1) return;
+    setImmediate(() => {
+      const turn = waiting;
+      waiting = [];
+      acknowledgeOnDevices(services, turn).catch((error: Error) => turn.forEach((a) => a.onError(error)));
+    });
+  };
+}
+
 function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
+  const acknowledgeThisTurn = acknowledgementsPerTurn(services);
   return upgradeWebSocket((c) => {
     const actor = c.get('actor')!;
     const token = c.get('sessionToken')!;
@@ -243,7 +260,6 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
     let unsubscribe = () => {};
     let recheck: ReturnType<typeof setInterval> | undefined;
     let closed = false;
-    const pendingAcks: number[] = [];
     return {
       async onOpen(_event, ws) {
         const send = (event: HubEvent) => ws.send(hubEventJson(event));
@@ -294,15 +310,7 @@ function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
           ws.send(JSON.stringify({ type: 'error', detail: 'expected {"type":"ack","seqs":[positive integers]}' }));
           return;
         }
-        // Acknowledgements arriving together are committed together: one write instead of one per message.
-        const first = pendingAcks.length === 0;
-        pendingAcks.push(...seqs);
-        if (first) {
-          setImmediate(() => {
-            const batch = pendingAcks.splice(0, pendingAcks.length);
-            acknowledgeOnDevice(services, { deviceId, seqs: batch }).catch((error: Error) => ws.send(JSON.stringify({ type: 'error', detail: error.message })));
-          });
-        }
+        acknowledgeThisTurn(deviceId, seqs, (error) => ws.send(JSON.stringify({ type: 'error', detail: error.message })));
       },
       onClose() {
         closed = true;
