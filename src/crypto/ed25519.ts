@@ -34,10 +34,9 @@ export async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array
 
 /**
  * Ed25519 verification as a service, for hot paths where a runtime can do better than one WebCrypto call each
- * (on Node: a worker thread verifying in batches, see runtime/node/workerEd25519Verifier).
+ * (on Node: a worker thread verifying in batches, see runtime/node/workerEd25519Verifier). The portable one is
+ * `{ verify: ed25519Verify }`.
  */
 export interface Ed25519Verifier {
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean>;
 }
-
-export const webCryptoEd25519Verifier: Ed25519Verifier = { verify: ed25519Verify };
