@@ -2,8 +2,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { randomToken } from '../crypto/randomToken';
 import { sha256Hex } from '../crypto/sha256';
+import type { Actor } from '../directory/actor';
 import { agencies, users } from '../directory/tables';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
 import { sessions } from './tables';
@@ -16,7 +17,7 @@ export interface NewSession {
 }
 
 export async function prepareSession(
-  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
+  { database, clock, config }: Pick<Platform, 'database' | 'clock' | 'config'>,
   userId: string,
 ): Promise<NewSession> {
   const token = randomToken();
@@ -51,11 +52,18 @@ const sessionByHash = preparedQuery((db) =>
  * Returns the actor behind a session token, or undefined when the token is unknown, idle too long,
  * past its absolute lifetime, or its user is disabled (checked on every request, so disabling bites at once).
  */
-export async function resolveSession(
-  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
-  token: string,
+export async function resolveSession(services: Pick<Platform, 'database' | 'clock' | 'config'>, token: string): Promise<Actor | undefined> {
+  return resolveSessionByHash(services, await sessionTokenHash(token));
+}
+
+/** What the database keeps of a session token, and what a long-lived stream keeps to re-check its session. */
+export const sessionTokenHash = (token: string): Promise<string> => sha256Hex(token);
+
+/** {@link resolveSession} by the token's hash. */
+export async function resolveSessionByHash(
+  { database, clock, config }: Pick<Platform, 'database' | 'clock' | 'config'>,
+  tokenHash: string,
 ): Promise<Actor | undefined> {
-  const tokenHash = await sha256Hex(token);
   const [row] = await sessionByHash(database).all({ tokenHash });
   if (!row) return undefined;
   const now = clock.now();
@@ -70,6 +78,6 @@ export async function resolveSession(
   return { userId: row.userId, role: row.role, agencyId: row.agencyId, countryCode: row.countryCode ?? null };
 }
 
-export async function endSession({ database }: Pick<Services, 'database'>, token: string): Promise<void> {
+export async function endSession({ database }: Pick<Platform, 'database'>, token: string): Promise<void> {
   await database.batch([database.db.delete(sessions).where(eq(sessions.tokenHash, await sha256Hex(token)))]);
 }

@@ -1,5 +1,24 @@
-/** @module A tiny HTTP client for tests: JSON in and out, one cookie jar, the browser's Origin header. */
-import { TEST_ORIGIN } from './testServer';
+/**
+ * @module A tiny HTTP client for tests: JSON in and out, one cookie jar, the browser's Origin header. It runs in
+ * Node and inside workerd alike: how requests and sockets travel is the runtime harness's {@link Transport}.
+ */
+import type { SocketLike } from '../../clients/sdk/messenger';
+
+/** The origin browsers would use; tests send it as the Origin header and authenticators sign it. */
+export const TEST_ORIGIN = 'http://localhost:8787';
+
+/** Loopback HTTP and `ws` sockets on Node; the Worker's own fetch (SELF) and its WebSocket upgrade inside workerd. */
+export interface Transport {
+  fetch: typeof fetch;
+  openSocket(url: string, headers: Record<string, string>): SocketLike;
+}
+
+const unset: Transport = {
+  fetch: (input, init) => fetch(input, init),
+  openSocket() {
+    throw new Error('No socket transport: the runtime harness sets ApiClient.transport');
+  },
+};
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -9,6 +28,8 @@ export interface ApiResponse<T = any> {
 }
 
 export class ApiClient {
+  /** Set once per test runtime (tests/support/testServer.ts on Node, tests/worker/workerHarness.ts in workerd). */
+  static transport: Transport = unset;
   private cookies = new Map<string, string>();
 
   constructor(
@@ -33,7 +54,7 @@ export class ApiClient {
       payload = JSON.stringify(body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: payload });
+    const res = await ApiClient.transport.fetch(new URL(path, this.baseUrl), { method, headers, body: payload });
     for (const cookie of res.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const [name, ...value] = (pair ?? '').split('=');
@@ -57,8 +78,11 @@ export class ApiClient {
     const headers = new Headers(init.headers);
     headers.set('origin', this.origin);
     if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
-    return fetch(input, { ...init, headers });
+    return ApiClient.transport.fetch(input, { ...init, headers });
   };
+
+  /** A WebSocket to `url` with this client's cookie and Origin, as a browser would open it. */
+  readonly openSocket = (url: string): SocketLike => ApiClient.transport.openSocket(url, this.socketHeaders());
 
   /** Headers a browser would send on a WebSocket handshake from our origin. */
   socketHeaders(): Record<string, string> {

@@ -1,8 +1,7 @@
 /** @module Gives a test person an SDK device: fresh libsodium keys, registered over HTTP, streaming over real WebSockets. */
-import WebSocket from 'ws';
 import { Api } from '../../clients/sdk/api';
 import { generateDeviceKeys } from '../../clients/sdk/crypto';
-import { Messenger, type SocketLike } from '../../clients/sdk/messenger';
+import { Messenger } from '../../clients/sdk/messenger';
 import type { ApiClient } from './apiClient';
 import type { Person } from './people';
 
@@ -10,13 +9,8 @@ export function sdkApi(client: ApiClient): Api {
   return new Api({ baseUrl: client.baseUrl, fetch: client.fetch });
 }
 
-/** Node's stand-in for the browser's WebSocket: the same surface, plus the cookie and Origin a browser adds. */
-export function nodeSocket(client: ApiClient) {
-  return (url: string) => new WebSocket(url, { headers: client.socketHeaders() }) as unknown as SocketLike;
-}
-
 export async function newDevice(person: Person, name: string, client: ApiClient = person.client): Promise<Messenger> {
   const api = sdkApi(client);
   const device = await Messenger.registerDevice(api, { userId: person.user.id, name, keys: await generateDeviceKeys() });
-  return new Messenger(api, device, { openSocket: nodeSocket(client) });
+  return new Messenger(api, device, { openSocket: client.openSocket });
 }

@@ -1,7 +1,6 @@
 /** @module Test fixtures that act like people: enrol through real passkey ceremonies, invite colleagues, sign in. */
 import { expect } from 'vitest';
-import { ApiClient } from './apiClient';
-import { TEST_ORIGIN, type TestServer } from './testServer';
+import { ApiClient, TEST_ORIGIN } from './apiClient';
 import { SoftAuthenticator } from './webauthn/softAuthenticator';
 
 export interface Person {
@@ -33,7 +32,8 @@ export async function enrolWithLink(
   return { client, authenticator, user: done.body.user };
 }
 
-export async function enrolFirstAdmin(server: TestServer): Promise<Person> {
+/** `server`: a running test server (Node) or harness (workerd) on a fresh database. */
+export async function enrolFirstAdmin(server: { url: string; firstAdminUrl: string | undefined }): Promise<Person> {
   if (!server.firstAdminUrl) throw new Error('server has no first-admin link (database not fresh?)');
   return enrolWithLink(server.url, server.firstAdminUrl, { email: 'admin@exigent.test', displayName: 'First Admin' });
 }

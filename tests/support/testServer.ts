@@ -7,8 +7,17 @@ import { manualClock, systemClock, type Clock } from '../../src/clock';
 import { loadConfig } from '../../src/config/loadConfig';
 import { startServer, type RunningServer } from '../../src/runtime/node/startServer';
 
-/** The origin browsers would use; tests send it as the Origin header and authenticators sign it. */
-export const TEST_ORIGIN = 'http://localhost:8787';
+import WebSocket from 'ws';
+import type { SocketLike } from '../../clients/sdk/messenger';
+import { ApiClient, TEST_ORIGIN } from './apiClient';
+
+export { TEST_ORIGIN };
+
+// Node's stand-in for the browser's WebSocket: the same surface, plus the cookie and Origin a browser adds.
+ApiClient.transport = {
+  fetch: (input, init) => fetch(input, init),
+  openSocket: (url, headers) => new WebSocket(url, { headers }) as unknown as SocketLike,
+};
 
 export interface TestServer extends RunningServer {
   dir: string;

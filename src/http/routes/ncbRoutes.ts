@@ -1,10 +1,9 @@
 /** @module HTTP routes for NCB officers (inbox, acknowledgement, live stream) and for administrators' webhook endpoints. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import { acknowledgeNotification, listInbox, unacknowledgedCount } from '../../ncb/inbox';
 import { createWebhookEndpoint, disableWebhookEndpoint, listWebhookEndpoints } from '../../outbox/webhookEndpoints';
-import type { HubEvent } from '../../relay/deliveryHub';
 import type { AppEnv } from '../appEnv';
+import type { LiveStreams } from '../liveStreams';
 import { authorize, guardedRoute } from '../guardedRoute';
 import { IdParam, jsonBody, jsonResponse, NoContent } from '../schemas';
 import { validationHook } from '../validationHook';
@@ -31,10 +30,7 @@ const NotificationSchema = z
 
 const WebhookSchema = z.object({ id: z.string(), agencyId: z.string(), url: z.string(), createdAt: z.number(), disabledAt: z.number().nullable() }).openapi('WebhookEndpoint');
 
-/** Keeps proxies from closing an idle event stream. */
-const KEEPALIVE_MS = 25_000;
-
-export function ncbRoutes() {
+export function ncbRoutes(options: { liveStreams: LiveStreams }) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(
@@ -64,49 +60,8 @@ export function ncbRoutes() {
     async (c) => c.json(await acknowledgeNotification(c.get('services'), c.get('actor')!, c.req.valid('param').id), 200),
   );
 
-  // Server-sent events: not an OpenAPI operation; the role matrix lists it by hand.
-  app.get('/ncb/stream', authorize(['ncb_officer']), (c) => {
-    const services = c.get('services');
-    const actor = c.get('actor')!;
-    return streamSSE(c, async (stream) => {
-      const queue: HubEvent[] = [];
-      let wake: (() => void) | undefined;
-      const unsubscribeInbox = services.hub.subscribe(`ncb:${actor.agencyId}`, (event) => {
-        queue.push(event);
-        wake?.();
-      });
-      // A disabled officer's stream ends at once.
-      const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, (event) => {
-        if (event.type === 'signed_out') void stream.abort();
-      });
-      const unsubscribe = () => {
-        unsubscribeInbox();
-        unsubscribeUser();
-      };
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
-      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ unacknowledged: await unacknowledgedCount(services, actor) }) });
-      while (!stream.aborted) {
-        const event = queue.shift();
-        if (event) {
-          await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, KEEPALIVE_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-        if (queue.length === 0 && !stream.aborted) await stream.write(': keepalive\n\n');
-      }
-      unsubscribe();
-    });
-  });
+  // Server-sent events (src/ncb/inboxStream.ts): not an OpenAPI operation; the role matrix lists it by hand.
+  app.get('/ncb/stream', authorize(['ncb_officer']), (c) => options.liveStreams.inbox(c, { actor: c.get('actor')!, sessionToken: c.get('sessionToken')! }));
 
   app.openapi(
     guardedRoute(['admin'], {

@@ -1,23 +1,20 @@
 /**
  * @module HTTP routes of the E2E relay: device keys, conversations, envelopes, delivery queues and receipts,
- * encrypted attachments, and the WebSocket stream that pushes envelopes and receipts to a connected device.
+ * encrypted attachments, and the upgrade to a device's live stream (src/relay/deviceStream.ts).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { UpgradeWebSocket } from 'hono/ws';
-import { createRateLimiter } from '../../auth/rateLimiter';
-import { resolveSession } from '../../auth/sessions';
+import type { RateLimiterFactory } from '../../auth/rateLimiter';
 import { Forbidden } from '../../errors';
 import { downloadAttachment, uploadAttachment } from '../../relay/attachments';
 import { listConversations, viewConversation } from '../../relay/conversations';
-import type { HubEvent } from '../../relay/deliveryHub';
-import { hubEventJson } from '../../relay/eventJson';
-import { acknowledge, acknowledgeOnDevices, fetchQueue } from '../../relay/deliveryQueue';
+import { acknowledge, fetchQueue } from '../../relay/deliveryQueue';
 import { listDevices, registerDevice, requireOwnDevice, revokeDevice } from '../../relay/devices';
 import { EnvelopeV1Schema, PublicKey32, Signature64 } from '../../relay/envelopeFormat';
 import { postEnvelope } from '../../relay/postEnvelope';
 import { deliveryStatus } from '../../relay/receipts';
-import type { Services } from '../../services';
+import type { Services } from '../../runtime/services';
 import type { AppEnv } from '../appEnv';
+import type { LiveStreams } from '../liveStreams';
 import { authorize, guardedRoute } from '../guardedRoute';
 import { IdParam, jsonBody, jsonResponse, NoContent } from '../schemas';
 import { validationHook } from '../validationHook';
@@ -63,9 +60,9 @@ function deviceJson(d: z.infer<typeof DeviceSchema>) {
   return { id, name, identityKey, agreementKey, registrationSignature, createdAt };
 }
 
-export function relayRoutes(services: Services, options: { upgradeWebSocket: UpgradeWebSocket }) {
+export function relayRoutes(services: Services, options: { liveStreams: LiveStreams; rateLimiters: RateLimiterFactory }) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const sendLimiter = createRateLimiter({ clock: services.clock, limit: services.config.sendRatePerMinute, windowMs: 60_000, what: 'messages sent' });
+  const sendLimiter = options.rateLimiters({ limit: services.config.sendRatePerMinute, windowMs: 60_000, what: 'messages sent' });
 
   app.openapi(
     guardedRoute(RELAY_ROLES, {
@@ -170,7 +167,7 @@ export function relayRoutes(services: Services, options: { upgradeWebSocket: Upg
     }),
     async (c) => {
       const actor = c.get('actor')!;
-      sendLimiter.hit(actor.userId);
+      await sendLimiter.hit(actor.userId);
       const posted = await postEnvelope(c.get('services'), { actor, conversationId: c.req.valid('param').id, envelope: c.req.valid('json') });
       return c.json(posted, posted.duplicate ? 200 : 201);
     },
@@ -221,102 +218,15 @@ export function relayRoutes(services: Services, options: { upgradeWebSocket: Upg
   );
 
   // The live stream is not an OpenAPI operation; the role matrix test lists it by hand.
-  app.get('/devices/:id/stream', authorize(RELAY_ROLES), async (c, next) => {
+  app.get('/devices/:id/stream', authorize(RELAY_ROLES), async (c) => {
     // Browsers send cookies on cross-site WebSocket handshakes, and GET skips the CSRF check: check Origin here.
     const origin = c.req.header('origin');
     if (origin !== services.config.origin) throw new Forbidden(`WebSocket from Origin ${origin ?? '(none)'} refused`);
-    await requireOwnDevice(services, c.get('actor')!, c.req.param('id'));
-    await next();
-  }, streamDevice(services, options.upgradeWebSocket));
+    const actor = c.get('actor')!;
+    const deviceId = c.req.param('id');
+    await requireOwnDevice(services, actor, deviceId);
+    return options.liveStreams.device(c, { actor, deviceId, sessionToken: c.get('sessionToken')! });
+  });
 
   return app;
-}
-
-/** How often an open stream re-checks its session, so disabling a user or logging out also ends their streams. */
-const SESSION_RECHECK_MS = 15_000;
-
-/**
- * Collects the acknowledgements every device stream receives during one event-loop turn and commits them
- * together: one read and one write per turn, however many devices acknowledged.
- */
-function acknowledgementsPerTurn(services: Services) {
-  let waiting: Array<{ deviceId: string; seqs: number[]; onError: (error: Error) => void }> = [];
-  return (deviceId: string, seqs: number[], onError: (error: Error) => void) => {
-    if (waiting.push({ deviceId, seqs, onError }) > 1) return;
-    setImmediate(() => {
-      const turn = waiting;
-      waiting = [];
-      acknowledgeOnDevices(services, turn).catch((error: Error) => turn.forEach((a) => a.onError(error)));
-    });
-  };
-}
-
-function streamDevice(services: Services, upgradeWebSocket: UpgradeWebSocket) {
-  const acknowledgeThisTurn = acknowledgementsPerTurn(services);
-  return upgradeWebSocket((c) => {
-    const actor = c.get('actor')!;
-    const token = c.get('sessionToken')!;
-    const deviceId = c.req.param('id')!;
-    let unsubscribe = () => {};
-    let recheck: ReturnType<typeof setInterval> | undefined;
-    let closed = false;
-    return {
-      async onOpen(_event, ws) {
-        const send = (event: HubEvent) => ws.send(hubEventJson(event));
-        // Subscribe before reading the backlog so nothing committed in between is missed; duplicates by seq are skipped.
-        const pending: HubEvent[] = [];
-        let live = false;
-        const deliver = (event: HubEvent) => (live ? send(event) : pending.push(event));
-        const unsubscribeDevice = services.hub.subscribe(deviceId, deliver);
-        // The account's channel carries delivery receipts for all its devices, and the order to sign out.
-        const unsubscribeUser = services.hub.subscribe(`user:${actor.userId}`, (event) => (event.type === 'signed_out' ? ws.close(4401, 'signed out') : deliver(event)));
-        unsubscribe = () => {
-          unsubscribeDevice();
-          unsubscribeUser();
-        };
-        let lastSeq = 0;
-        for (;;) {
-          const batch = await fetchQueue(services, { actor, deviceId, after: lastSeq, limit: 500 });
-          for (const queued of batch) {
-            send({ type: 'envelope', ...queued });
-            lastSeq = queued.seq;
-          }
-          if (batch.length < 500) break;
-        }
-        // The socket may have gone while the backlog was read: start nothing that onClose could no longer stop.
-        if (closed) return;
-        for (const event of pending) if (event.type !== 'envelope' || event.seq > lastSeq) send(event);
-        live = true;
-        ws.send(JSON.stringify({ type: 'ready' }));
-        recheck = setInterval(() => {
-          resolveSession(services, token)
-            .then((still) => {
-              if (!still) ws.close(4401, 'session ended');
-            })
-            .catch(() => ws.close(1011, 'session check failed'));
-        }, SESSION_RECHECK_MS);
-      },
-      onMessage(event, ws) {
-        let seqs: number[] | undefined;
-        try {
-          const parsed = JSON.parse(String(event.data)) as { type?: string; seqs?: unknown };
-          if (parsed.type === 'ack' && Array.isArray(parsed.seqs) && parsed.seqs.every((s) => Number.isSafeInteger(s) && s > 0)) {
-            seqs = (parsed.seqs as number[]).slice(0, 500);
-          }
-        } catch {
-          // fall through to the error reply
-        }
-        if (!seqs) {
-          ws.send(JSON.stringify({ type: 'error', detail: 'expected {"type":"ack","seqs":[positive integers]}' }));
-          return;
-        }
-        acknowledgeThisTurn(deviceId, seqs, (error) => ws.send(JSON.stringify({ type: 'error', detail: error.message })));
-      },
-      onClose() {
-        closed = true;
-        unsubscribe();
-        clearInterval(recheck);
-      },
-    };
-  });
 }

@@ -1,0 +1,40 @@
+/**
+ * @module The Cloudflare Worker: `fetch` serves the same Hono app as Node, `scheduled` (the Cron Trigger) runs the
+ * scheduler's due work, and the Durable Object classes named in wrangler.toml are exported from here.
+ */
+import { createOutboxTransports } from '../../outbox/transports';
+import { runDueWork } from '../../scheduler/runDueWork';
+import type { Env } from './env';
+import { httpMailer } from '../../outbox/httpMailer';
+import { createWorkerApp } from './workerApp';
+import { openWorkerServices, servicesCache } from './workerServices';
+
+export { LiveHub } from './liveHub';
+export { LogSequencer } from './logSequencer';
+export { RateLimitCounter } from './rateLimitCounter';
+
+let isolate: { env: Env; services: ReturnType<typeof servicesCache>; app?: ReturnType<typeof createWorkerApp> } | undefined;
+
+function forEnv(env: Env) {
+  if (isolate?.env !== env) isolate = { env, services: servicesCache(() => openWorkerServices(env)) };
+  return isolate;
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    const state = forEnv(env);
+    const services = await state.services();
+    state.app ??= createWorkerApp(services, env);
+    const response = await state.app.fetch(request, env, ctx);
+    // Live pushes started by this request finish after the response is sent.
+    ctx.waitUntil(services.hub.settled());
+    return response;
+  },
+
+  async scheduled(_controller, env, ctx): Promise<void> {
+    const services = await forEnv(env).services();
+    const report = await runDueWork(services, createOutboxTransports({ sendMail: httpMailer(services.config) }));
+    services.logger.info(report, 'scheduled work done');
+    ctx.waitUntil(services.hub.settled());
+  },
+} satisfies ExportedHandler<Env>;
