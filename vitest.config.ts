@@ -1,10 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+// Two runtimes, one suite: Node (real HTTP on loopback, SQLite) and workerd (the Worker, local D1/R2/Durable Objects).
+// Scenario files under tests/scenarios run in both, so the runtimes cannot drift.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'clients/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'clients/**/*.test.ts'],
+          exclude: ['tests/worker/**', '**/node_modules/**'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+          pool: 'forks',
+        },
+      },
+      './vitest.workers.config.ts',
+    ],
   },
 });

@@ -1,8 +1,9 @@
 /** @module Signed tree heads: issues C2SP checkpoints for new tree sizes and serves them with every witness cosignature attached. */
 import { asc, desc, eq, lte } from 'drizzle-orm';
 import { NotFound } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { LogSigner } from './logSigner';
+import type { LogWriter } from './logWriter';
 import { databaseNodeReader } from './nodeStore';
 import { cosignatures, logCheckpoints } from './tables';
 import { formatCheckpoint, rootAt, signNote } from './tlog';
@@ -15,7 +16,7 @@ export interface Checkpoint {
   createdAt: number;
 }
 
-type CheckpointServices = Pick<Services, 'database' | 'clock' | 'logWriter'> & { logSigner: LogSigner };
+type CheckpointServices = Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; logSigner: LogSigner };
 
 /**
  * Signs a checkpoint for the current tree size unless the latest checkpoint already covers it.
@@ -36,14 +37,14 @@ export async function issueCheckpoint(services: CheckpointServices): Promise<Che
   return withCosignatures(services, { size, rootHash, note, createdAt });
 }
 
-export async function latestCheckpoint(services: Pick<Services, 'database'>): Promise<Checkpoint> {
+export async function latestCheckpoint(services: Pick<Platform, 'database'>): Promise<Checkpoint> {
   const [row] = await services.database.db.select().from(logCheckpoints).orderBy(desc(logCheckpoints.size)).limit(1);
   if (!row) throw new NotFound('The log has no checkpoint yet');
   return withCosignatures(services, { size: row.size, rootHash: new Uint8Array(row.rootHash), note: row.note, createdAt: row.createdAt });
 }
 
 /** The checkpoint of exactly `size`, or the newest one not larger than it. */
-export async function checkpointAtOrBefore(services: Pick<Services, 'database'>, size: number): Promise<Checkpoint> {
+export async function checkpointAtOrBefore(services: Pick<Platform, 'database'>, size: number): Promise<Checkpoint> {
   const [row] = await services.database.db
     .select()
     .from(logCheckpoints)
@@ -54,18 +55,18 @@ export async function checkpointAtOrBefore(services: Pick<Services, 'database'>,
   return withCosignatures(services, { size: row.size, rootHash: new Uint8Array(row.rootHash), note: row.note, createdAt: row.createdAt });
 }
 
-export async function checkpointAt(services: Pick<Services, 'database'>, size: number): Promise<Checkpoint | undefined> {
+export async function checkpointAt(services: Pick<Platform, 'database'>, size: number): Promise<Checkpoint | undefined> {
   const [row] = await services.database.db.select().from(logCheckpoints).where(eq(logCheckpoints.size, size));
   return row && withCosignatures(services, { size: row.size, rootHash: new Uint8Array(row.rootHash), note: row.note, createdAt: row.createdAt });
 }
 
-export async function allCheckpoints(services: Pick<Services, 'database'>): Promise<Array<{ size: number; rootHash: Uint8Array; note: string }>> {
+export async function allCheckpoints(services: Pick<Platform, 'database'>): Promise<Array<{ size: number; rootHash: Uint8Array; note: string }>> {
   const rows = await services.database.db.select().from(logCheckpoints).orderBy(asc(logCheckpoints.size));
   return rows.map((r) => ({ size: r.size, rootHash: new Uint8Array(r.rootHash), note: r.note }));
 }
 
 /** Appends the collected cosignature lines to the note, as C2SP tlog-cosignature prescribes (extra signature lines). */
-async function withCosignatures(services: Pick<Services, 'database'>, checkpoint: Checkpoint): Promise<Checkpoint> {
+async function withCosignatures(services: Pick<Platform, 'database'>, checkpoint: Checkpoint): Promise<Checkpoint> {
   const lines = await services.database.db
     .select({ line: cosignatures.line })
     .from(cosignatures)

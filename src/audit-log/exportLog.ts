@@ -3,8 +3,9 @@
  * earlier size, and each entry with its inclusion proof against that checkpoint. `verify-log` checks it offline.
  */
 import { Invalid } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { latestCheckpoint } from './checkpoints';
+import type { LogWriter } from './logWriter';
 import { proveConsistency, proveInclusion, readEntries } from './readEntries';
 
 export type ExportLine =
@@ -13,7 +14,7 @@ export type ExportLine =
   | { kind: 'entry'; index: number; data: string; inclusionProof: string[] };
 
 export async function* exportLog(
-  services: Pick<Services, 'database' | 'logWriter'>,
+  services: Pick<Platform, 'database'> & { logWriter: LogWriter },
   input: { from: number; to?: number; previousSize?: number },
 ): AsyncGenerator<ExportLine> {
   const checkpoint = await latestCheckpoint(services);

@@ -1,8 +1,9 @@
 /** @module Reading log entries (optionally only those concerning one country) and proving them against a checkpoint. */
 import { and, asc, gte, like, lt } from 'drizzle-orm';
 import { Invalid, NotFound } from '../errors';
-import type { Services } from '../services';
 import { toBase64 } from '../crypto/base64url';
+import type { Platform } from '../platform';
+import type { LogWriter } from './logWriter';
 import { databaseNodeReader } from './nodeStore';
 import { logEntries } from './tables';
 import { consistencyProof, inclusionProof, leafHash } from './tlog';
@@ -19,7 +20,7 @@ const encoder = new TextEncoder();
 export const MAX_ENTRIES_PER_PAGE = 1000;
 
 export async function readEntries(
-  { database }: Pick<Services, 'database'>,
+  { database }: Pick<Platform, 'database'>,
   input: { from: number; to: number; countryCode?: string },
 ): Promise<LogEntry[]> {
   if (input.to < input.from) throw new Invalid(`"to" (${input.to}) must not be smaller than "from" (${input.from})`, 'to');
@@ -33,7 +34,7 @@ export async function readEntries(
 }
 
 export async function proveInclusion(
-  services: Pick<Services, 'database' | 'logWriter'>,
+  services: Pick<Platform, 'database'> & { logWriter: LogWriter },
   input: { index: number; treeSize: number },
 ): Promise<{ index: number; treeSize: number; leafHash: string; proof: string[] }> {
   if (input.index >= input.treeSize) throw new Invalid(`Entry ${input.index} is not inside a tree of size ${input.treeSize}`, 'index');
@@ -46,7 +47,7 @@ export async function proveInclusion(
 }
 
 export async function proveConsistency(
-  services: Pick<Services, 'database' | 'logWriter'>,
+  services: Pick<Platform, 'database'> & { logWriter: LogWriter },
   input: { fromSize: number; toSize: number },
 ): Promise<{ fromSize: number; toSize: number; proof: string[] }> {
   if (input.fromSize > input.toSize) throw new Invalid(`fromSize (${input.fromSize}) must not exceed toSize (${input.toSize})`, 'fromSize');

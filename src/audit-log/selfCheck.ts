@@ -4,7 +4,7 @@
  * or inserted row of the log tables shows up as a named problem.
  */
 import { and, asc, count, eq, gt } from 'drizzle-orm';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { allCheckpoints } from './checkpoints';
 import { logEntries, logNodes } from './tables';
 import { emptyRoot, equalBytes, leafHash, nodeHash, openNote, parseCheckpoint, rangeNodeIds } from './tlog';
@@ -21,7 +21,7 @@ export interface SelfCheckReport {
 const PAGE = 5000;
 const MAX_PROBLEMS = 50;
 
-export async function selfCheckLog(services: Pick<Services, 'database'>, verifier: NoteVerifier): Promise<SelfCheckReport> {
+export async function selfCheckLog(services: Pick<Platform, 'database'>, verifier: NoteVerifier): Promise<SelfCheckReport> {
   const { db } = services.database;
   const problems: string[] = [];
   const report = (p: string) => problems.length < MAX_PROBLEMS && problems.push(p);

@@ -1,7 +1,7 @@
 /** @module C2SP tlog-tiles read access: hash tiles and entry bundles cut from stored nodes and entries, bounded by the latest checkpoint. */
 import { and, asc, between, eq } from 'drizzle-orm';
 import { NotFound } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { latestCheckpoint } from './checkpoints';
 import { logEntries, logNodes } from './tables';
 
@@ -10,7 +10,7 @@ const TILE_HEIGHT = 8;
 
 /** Hash tile L/N of width W: the W stored hashes at tree level 8·L starting at index 256·N. */
 export async function readHashTile(
-  services: Pick<Services, 'database'>,
+  services: Pick<Platform, 'database'>,
   tile: { level: number; index: number; width: number },
 ): Promise<Uint8Array> {
   const { size } = await latestCheckpoint(services);
@@ -30,7 +30,7 @@ export async function readHashTile(
 }
 
 /** Entry bundle N of width W: each entry as a 2-byte big-endian length followed by its bytes. */
-export async function readEntryBundle(services: Pick<Services, 'database'>, bundle: { index: number; width: number }): Promise<Uint8Array> {
+export async function readEntryBundle(services: Pick<Platform, 'database'>, bundle: { index: number; width: number }): Promise<Uint8Array> {
   const { size } = await latestCheckpoint(services);
   const first = bundle.index * TILE_WIDTH;
   if (first + bundle.width > size) throw new NotFound(`Entry bundle ${bundle.index} width ${bundle.width} is beyond the checkpointed tree size ${size}`);

@@ -1,8 +1,10 @@
 /** @module Witnesses (C2SP tlog-cosignature): registered Ed25519 keys whose cosignatures are collected on checkpoints. */
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import type { Actor } from '../directory/actor';
 import { Conflict, Invalid, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import { checkpointAt } from './checkpoints';
+import type { LogWriter } from './logWriter';
 import { cosignatures, witnesses } from './tables';
 import { parseCheckpoint, parseVerifierKey, verifyCosignature, witnessVerifierKey } from './tlog';
 
@@ -14,13 +16,13 @@ export interface Witness {
   createdAt: number;
 }
 
-export async function listWitnesses({ database }: Pick<Services, 'database'>): Promise<Witness[]> {
+export async function listWitnesses({ database }: Pick<Platform, 'database'>): Promise<Witness[]> {
   const rows = await database.db.select().from(witnesses).where(isNull(witnesses.revokedAt)).orderBy(asc(witnesses.name));
   return rows.map((w) => ({ id: w.id, name: w.name, verifierKey: witnessVerifierKey(w.name, new Uint8Array(w.publicKey)), createdAt: w.createdAt }));
 }
 
 export async function registerWitness(
-  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
   input: { verifierKey: string; actor: Actor },
 ): Promise<Witness> {
   let parsed: { name: string; publicKey: Uint8Array };
@@ -44,7 +46,7 @@ export async function registerWitness(
  * registered witness key over exactly that checkpoint's body; a witness cannot go back to an older size.
  */
 export async function acceptCosignature(
-  services: Pick<Services, 'database' | 'clock'>,
+  services: Pick<Platform, 'database' | 'clock'>,
   input: { checkpointSize: number; signatureLine: string },
 ): Promise<{ witness: string; timestamp: number }> {
   const { database, clock } = services;

@@ -1,7 +1,7 @@
 /** @module WebAuthn challenges: stored server-side, bound to a purpose and context, single-use, expiring in 5 minutes. */
 import { and, eq, gt } from 'drizzle-orm';
 import { Invalid } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { challenges, type ChallengePurpose } from './tables';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -14,7 +14,7 @@ export interface StoredChallenge {
 }
 
 export async function issueChallenge(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   input: { purpose: ChallengePurpose; challenge: string; userId?: string; context?: Record<string, unknown> },
 ): Promise<string> {
   const id = crypto.randomUUID();
@@ -36,7 +36,7 @@ export async function issueChallenge(
  * concurrent attempts; an unknown, expired, already-used or wrong-purpose challenge is refused.
  */
 export async function consumeChallenge(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   input: { id: string; purpose: ChallengePurpose },
 ): Promise<StoredChallenge> {
   const [row] = await database.db

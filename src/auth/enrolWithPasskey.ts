@@ -1,11 +1,12 @@
 /** @module Turning an enrolment link into an account: the passkey registration ceremony and the one-batch account creation. */
 import { verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { eq } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
 import { randomToken } from '../crypto/randomToken';
 import { findAgency } from '../directory/agencies';
 import { users } from '../directory/tables';
 import { Conflict, Invalid } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { consumeChallenge, issueChallenge } from './challenges';
 import { findUsableEnrolment } from './enrolments';
 import { prepareSession } from './sessions';
@@ -20,7 +21,7 @@ export interface BeginEnrolmentInput {
 }
 
 export async function beginEnrolment(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: BeginEnrolmentInput,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
   const enrolment = await findUsableEnrolment(services, input.token);
@@ -48,7 +49,7 @@ export interface CompleteEnrolmentInput {
 }
 
 export async function completeEnrolment(
-  services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'> & { logWriter: LogWriter },
   input: CompleteEnrolmentInput,
 ) {
   const { database, clock, config, logWriter } = services;

@@ -6,7 +6,7 @@ import { findAgency } from '../directory/agencies';
 import { assertRoleFitsAgency } from '../directory/roleAgencyRule';
 import { users, type Role } from '../directory/tables';
 import { Conflict, NotFound } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { enrolments } from './tables';
 
 export const FIRST_ADMIN_TTL_MS = 24 * 3_600_000;
@@ -39,7 +39,7 @@ function enrolmentUrl(origin: string, token: string): string {
  * (the server calls it on first start); `force` is for the operator's CLI when every admin is locked out.
  */
 export async function createFirstAdminEnrolment(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   options: { force?: boolean } = {},
 ): Promise<EnrolmentLink> {
   const { database, clock, config } = services;
@@ -64,7 +64,7 @@ export async function createFirstAdminEnrolment(
 }
 
 /** True when the database has no enrolment and no user yet: a brand-new installation. */
-export async function isFreshInstallation({ database }: Pick<Services, 'database'>): Promise<boolean> {
+export async function isFreshInstallation({ database }: Pick<Platform, 'database'>): Promise<boolean> {
   const [user] = await database.db.select({ id: users.id }).from(users).limit(1);
   const [enrolment] = await database.db.select({ id: enrolments.id }).from(enrolments).limit(1);
   return !user && !enrolment;
@@ -80,7 +80,7 @@ export interface InvitationInput {
 }
 
 export async function createInvitation(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: InvitationInput,
 ): Promise<EnrolmentLink> {
   const { database, clock, config } = services;
@@ -113,7 +113,7 @@ export async function createInvitation(
 
 /** Finds the enrolment behind a token if it is unused, unrevoked and unexpired; one generic error otherwise, so guesses learn nothing. */
 export async function findUsableEnrolment(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   token: string,
 ): Promise<Enrolment> {
   const [row] = await database.db
@@ -131,7 +131,7 @@ export async function findUsableEnrolment(
   return { id: row.id, kind: row.kind, email: row.email, displayName: row.displayName, role: row.role, agencyId: row.agencyId, expiresAt: row.expiresAt };
 }
 
-export async function listPendingInvitations({ database, clock }: Pick<Services, 'database' | 'clock'>) {
+export async function listPendingInvitations({ database, clock }: Pick<Platform, 'database' | 'clock'>) {
   return database.db
     .select({
       id: enrolments.id,

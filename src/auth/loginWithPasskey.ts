@@ -1,13 +1,13 @@
 /** @module Passkey login: a discoverable-credential ceremony that ends in a fresh session. */
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { consumeChallenge, issueChallenge } from './challenges';
 import { prepareSession, type NewSession } from './sessions';
 import { verifyPasskeyAssertion } from './verifyPasskeyAssertion';
 import { authenticationOptions } from './webauthnOptions';
 
 export async function beginLogin(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
   const options = await authenticationOptions(services.config);
   const challengeId = await issueChallenge(services, { purpose: 'login', challenge: options.challenge });
@@ -15,7 +15,7 @@ export async function beginLogin(
 }
 
 export async function completeLogin(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: { challengeId: string; response: AuthenticationResponseJSON },
 ): Promise<{ userId: string; session: NewSession }> {
   const challenge = await consumeChallenge(services, { id: input.challengeId, purpose: 'login' });

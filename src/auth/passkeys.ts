@@ -1,9 +1,11 @@
 /** @module A user's passkeys: list, add another, rename, revoke (never the last one). Additions and revocations are logged. */
 import { verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Conflict, Invalid, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import { consumeChallenge, issueChallenge } from './challenges';
 import { credentials } from './tables';
 import { registrationOptions } from './webauthnOptions';
@@ -28,7 +30,7 @@ const passkeyColumns = {
   lastUsedAt: credentials.lastUsedAt,
 };
 
-export async function listPasskeys({ database }: Pick<Services, 'database'>, userId: string): Promise<Passkey[]> {
+export async function listPasskeys({ database }: Pick<Platform, 'database'>, userId: string): Promise<Passkey[]> {
   return database.db
     .select(passkeyColumns)
     .from(credentials)
@@ -37,7 +39,7 @@ export async function listPasskeys({ database }: Pick<Services, 'database'>, use
 }
 
 export async function beginAddPasskey(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   actor: Actor,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
   const [user] = await services.database.db.select().from(users).where(eq(users.id, actor.userId));
@@ -54,7 +56,7 @@ export async function beginAddPasskey(
 }
 
 export async function completeAddPasskey(
-  services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'> & { logWriter: LogWriter },
   input: { actor: Actor; challengeId: string; response: RegistrationResponseJSON; name: string },
 ): Promise<Passkey> {
   const { database, clock, config, logWriter } = services;
@@ -105,7 +107,7 @@ export async function completeAddPasskey(
   return passkey;
 }
 
-async function requireOwnPasskey(services: Pick<Services, 'database'>, actor: Actor, id: string): Promise<Passkey> {
+async function requireOwnPasskey(services: Pick<Platform, 'database'>, actor: Actor, id: string): Promise<Passkey> {
   const [row] = await services.database.db
     .select(passkeyColumns)
     .from(credentials)
@@ -115,7 +117,7 @@ async function requireOwnPasskey(services: Pick<Services, 'database'>, actor: Ac
 }
 
 export async function renamePasskey(
-  services: Pick<Services, 'database'>,
+  services: Pick<Platform, 'database'>,
   input: { actor: Actor; id: string; name: string },
 ): Promise<Passkey> {
   const passkey = await requireOwnPasskey(services, input.actor, input.id);
@@ -124,7 +126,7 @@ export async function renamePasskey(
 }
 
 export async function revokePasskey(
-  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
   input: { actor: Actor; id: string },
 ): Promise<void> {
   const passkey = await requireOwnPasskey(services, input.actor, input.id);

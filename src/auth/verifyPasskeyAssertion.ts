@@ -3,7 +3,7 @@ import { verifyAuthenticationResponse, type AuthenticationResponseJSON, type Aut
 import { and, eq, isNull } from 'drizzle-orm';
 import { users } from '../directory/tables';
 import { Invalid, Unauthenticated } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
 import { credentials } from './tables';
 
@@ -16,7 +16,7 @@ export interface VerifiedAssertion {
 }
 
 export async function verifyPasskeyAssertion(
-  { database, clock, config }: Pick<Services, 'database' | 'clock' | 'config'>,
+  { database, clock, config }: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: { response: AuthenticationResponseJSON; expectedChallenge: string; expectedUserId?: string },
 ): Promise<VerifiedAssertion> {
   const [row] = await database.db

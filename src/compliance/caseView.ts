@@ -5,14 +5,15 @@
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import { logEntries } from '../audit-log/tables';
+import { urgentContacts } from '../contact-record/tables';
+import type { Actor } from '../directory/actor';
 import { NotFound } from '../errors';
-import type { Actor, Services } from '../services';
-import { urgentContacts } from '../urgent/tables';
+import type { Platform } from '../platform';
 import { verifyJustificationSignature } from '../urgent/verifyJustification';
 import { reviewHistory } from './decisions';
 import { reviewRecords } from './reviewRecords';
 
-export async function caseView(services: Pick<Services, 'database' | 'clock' | 'config'>, actor: Actor, id: string) {
+export async function caseView(services: Pick<Platform, 'database' | 'clock' | 'config'>, actor: Actor, id: string) {
   const [record] = await reviewRecords(services, actor, {}, [id]);
   if (!record) throw new NotFound(`No urgent contact ${id} that you may review`);
   const [signed] = await services.database.db

@@ -4,14 +4,16 @@
  * contact they took part in.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import { urgentContacts } from '../contact-record/tables';
+import { takesPart } from '../contact-record/visibility';
+import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
-import { urgentContacts } from '../urgent/tables';
-import { takesPart } from '../urgent/visibility';
+import type { Platform } from '../platform';
 import { reviewAnswers, reviewDecisions, type Decision } from './tables';
 
-async function contactOf(services: Pick<Services, 'database'>, id: string) {
+async function contactOf(services: Pick<Platform, 'database'>, id: string) {
   const [contact] = await services.database.db
     .select({ id: urgentContacts.id, requesterUserId: urgentContacts.requesterUserId, requesting: urgentContacts.requestingCountry, requested: urgentContacts.requestedCountry })
     .from(urgentContacts)
@@ -20,7 +22,7 @@ async function contactOf(services: Pick<Services, 'database'>, id: string) {
   return contact;
 }
 
-async function takesPartIn(services: Pick<Services, 'database'>, userId: string, contactId: string): Promise<boolean> {
+async function takesPartIn(services: Pick<Platform, 'database'>, userId: string, contactId: string): Promise<boolean> {
   const [row] = await services.database.db
     .select({ id: urgentContacts.id })
     .from(urgentContacts)
@@ -29,7 +31,7 @@ async function takesPartIn(services: Pick<Services, 'database'>, userId: string,
 }
 
 export async function decide(
-  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
   actor: Actor,
   input: { contactId: string; decision: Decision; comment: string; question?: string | null },
 ) {
@@ -56,7 +58,7 @@ export async function decide(
   return { id, contactId: contact.id, decision: input.decision, comment: input.comment, question, createdAt: at, revises: previous?.id ?? null };
 }
 
-async function latestDecision(services: Pick<Services, 'database'>, contactId: string) {
+async function latestDecision(services: Pick<Platform, 'database'>, contactId: string) {
   const [row] = await services.database.db
     .select()
     .from(reviewDecisions)
@@ -67,7 +69,7 @@ async function latestDecision(services: Pick<Services, 'database'>, contactId: s
 }
 
 /** The decision history with answers, oldest first. Investigators see it only for contacts they opened or joined. */
-export async function reviewHistory(services: Pick<Services, 'database'>, actor: Actor, contactId: string) {
+export async function reviewHistory(services: Pick<Platform, 'database'>, actor: Actor, contactId: string) {
   const contact = await contactOf(services, contactId);
   if (actor.role === 'investigator' && !(await takesPartIn(services, actor.userId, contactId))) throw new NotFound(`No urgent contact ${contactId} that you may see`);
   if (actor.role === 'ncb_officer' && actor.countryCode !== contact.requesting && actor.countryCode !== contact.requested) throw new NotFound(`No urgent contact ${contactId} that you may see`);
@@ -95,7 +97,7 @@ export async function reviewHistory(services: Pick<Services, 'database'>, actor:
 }
 
 /** The requesting investigator answers the open question of the latest needs_information decision. */
-export async function answerQuestion(services: Pick<Services, 'database' | 'clock' | 'logWriter'>, actor: Actor, input: { contactId: string; answer: string }) {
+export async function answerQuestion(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter }, actor: Actor, input: { contactId: string; answer: string }) {
   const contact = await contactOf(services, input.contactId);
   if (contact.requesterUserId !== actor.userId) throw new Forbidden('Only the investigator who opened the contact answers compliance');
   const latest = await latestDecision(services, contact.id);

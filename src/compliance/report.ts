@@ -7,9 +7,12 @@ import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { issueCheckpoint } from '../audit-log/checkpoints';
+import type { LogSigner } from '../audit-log/logSigner';
+import type { LogWriter } from '../audit-log/logWriter';
 import { signNote } from '../audit-log/tlog';
 import { toBase64 } from '../crypto/base64url';
-import type { Actor, Services } from '../services';
+import type { Actor } from '../directory/actor';
+import type { Platform } from '../platform';
 import { reviewRecords, type ReviewFilter } from './reviewRecords';
 import { computeStatistics, type Statistics } from './statistics';
 
@@ -36,7 +39,11 @@ export function reportHash(report: ComplianceReport): string {
   return toBase64(new Uint8Array(createHash('sha256').update(canonicalize(report)!).digest()));
 }
 
-export async function buildSignedReport(services: Services, actor: Actor, filter: Pick<ReviewFilter, 'from' | 'to'>): Promise<SignedReport> {
+export async function buildSignedReport(
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; logSigner: LogSigner },
+  actor: Actor,
+  filter: Pick<ReviewFilter, 'from' | 'to'>,
+): Promise<SignedReport> {
   // A fresh checkpoint first, so the statistics never describe entries the checkpoint does not cover.
   const checkpoint = await issueCheckpoint(services);
   const records = await reviewRecords(services, actor, filter);

@@ -4,9 +4,10 @@
  * with the latest compliance decision. One query serves the queue, the export and the statistics.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../directory/actor';
 import { isOverdue } from '../formal-requests/lifecycle';
 import type { FormalRequestState } from '../formal-requests/tables';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import type { Decision } from './tables';
 
 export type ReviewStatus = Decision | 'unreviewed';
@@ -80,7 +81,7 @@ function scope(actor: Actor): SQL {
   return sql`0`;
 }
 
-export async function reviewRecords(services: Pick<Services, 'database' | 'clock'>, actor: Actor, filter: ReviewFilter = {}, ids?: string[]): Promise<ReviewRecord[]> {
+export async function reviewRecords(services: Pick<Platform, 'database' | 'clock'>, actor: Actor, filter: ReviewFilter = {}, ids?: string[]): Promise<ReviewRecord[]> {
   const where: SQL[] = [scope(actor)];
   if (ids) where.push(sql`c.id in (select value from json_each(${JSON.stringify(ids)}))`);
   if (filter.from !== undefined) where.push(sql`c.opened_at >= ${filter.from}`);

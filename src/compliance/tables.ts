@@ -1,7 +1,7 @@
 /** @module Compliance review: decisions on urgent contacts (append-only; the latest one stands) and investigators' answers. */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { urgentContacts } from '../contact-record/tables';
 import { users } from '../directory/tables';
-import { urgentContacts } from '../urgent/tables';
 
 export const DECISIONS = ['justified', 'not_justified', 'needs_information'] as const;
 export type Decision = (typeof DECISIONS)[number];

@@ -1,4 +1,7 @@
-/** @module Urgent contacts: the signed justification, the full WebAuthn assertion over it, and the counterparts. */
+/**
+ * @module Urgent contacts as recorded: the signed justification, the full WebAuthn assertion over it, and the counterparts.
+ * The record sits below src/urgent because formal requests and NCB notifications refer to it, and urgent drives them.
+ */
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { agencies, countries, users } from '../directory/tables';
 import { conversations } from '../relay/tables';

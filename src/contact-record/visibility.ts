@@ -1,6 +1,6 @@
 /** @module Who takes part in an urgent contact and who may see it: the SQL conditions every reader shares. */
 import { eq, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../services';
+import type { Actor } from '../directory/actor';
 import { contactCounterparts, urgentContacts } from './tables';
 
 /** The user opened the contact or is one of its counterparts. */

@@ -1,7 +1,7 @@
 /** @module Agencies (police, Interpol NCB, oversight) and the rule of one NCB per country. */
 import { and, asc, eq } from 'drizzle-orm';
 import { Conflict, NotFound } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { agencies, countries, type AgencyKind } from './tables';
 
 export interface Agency {
@@ -20,7 +20,7 @@ export interface CreateAgencyInput {
 }
 
 export async function listAgencies(
-  { database }: Pick<Services, 'database'>,
+  { database }: Pick<Platform, 'database'>,
   filter: { countryCode?: string; kind?: AgencyKind } = {},
 ): Promise<Agency[]> {
   const conditions = [
@@ -34,13 +34,13 @@ export async function listAgencies(
     .orderBy(asc(agencies.countryCode), asc(agencies.name));
 }
 
-export async function findAgency({ database }: Pick<Services, 'database'>, id: string): Promise<Agency | undefined> {
+export async function findAgency({ database }: Pick<Platform, 'database'>, id: string): Promise<Agency | undefined> {
   const [row] = await database.db.select().from(agencies).where(eq(agencies.id, id));
   return row && { id: row.id, name: row.name, countryCode: row.countryCode, kind: row.kind, dutyEmail: row.dutyEmail };
 }
 
 export async function createAgency(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   input: CreateAgencyInput,
 ): Promise<Agency> {
   const countryCode = input.countryCode.toUpperCase();
@@ -69,7 +69,7 @@ export async function createAgency(
 }
 
 export async function setAgencyDutyEmail(
-  { database }: Pick<Services, 'database'>,
+  { database }: Pick<Platform, 'database'>,
   input: { agencyId: string; dutyEmail: string | null },
 ): Promise<Agency> {
   const agency = await findAgency({ database }, input.agencyId);

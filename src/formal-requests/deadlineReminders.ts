@@ -4,15 +4,16 @@
  * is recorded on the request, so a restarted or repeated scheduler run never sends it twice.
  */
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import { urgentContacts } from '../contact-record/tables';
 import { agencies, users } from '../directory/tables';
 import { emailStatement } from '../outbox/enqueue';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
-import { urgentContacts } from '../urgent/tables';
 import { AWAITING_SUBMISSION } from './lifecycle';
 import { formalRequests } from './tables';
 
-export async function runDeadlineReminders(services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter'>): Promise<{ reminders: number; overdue: number }> {
+export async function runDeadlineReminders(services: Pick<Platform, 'database' | 'clock' | 'config'> & { logWriter: LogWriter }): Promise<{ reminders: number; overdue: number }> {
   const { db } = services.database;
   const now = services.clock.now();
   const open = await db

@@ -3,10 +3,13 @@
  * deadline, and move through the lifecycle. Every transition and deadline change is logged.
  */
 import { and, desc, eq } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import { urgentContacts } from '../contact-record/tables';
+import { contactVisibleTo } from '../contact-record/visibility';
+import type { Actor } from '../directory/actor';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
-import { urgentContacts } from '../urgent/tables';
-import { contactVisibleTo } from '../urgent/visibility';
+import type { Platform } from '../platform';
+import type { LegalInstrument } from './instruments';
 import { AWAITING_SUBMISSION, isOverdue, NEXT_STATES, STEP_ROLES } from './lifecycle';
 import { deadlineFor } from './newFormalRequest';
 import { formalRequests, type FormalRequestDraft, type FormalRequestState } from './tables';
@@ -32,7 +35,7 @@ const columns = {
 
 const withFlags = (now: number) => <R extends { state: FormalRequestState; deadlineAt: number }>(r: R) => ({ ...r, overdue: isOverdue(r, now) });
 
-export async function listFormalRequests(services: Pick<Services, 'database' | 'clock'>, actor: Actor, filter: { overdue?: boolean; state?: FormalRequestState } = {}) {
+export async function listFormalRequests(services: Pick<Platform, 'database' | 'clock'>, actor: Actor, filter: { overdue?: boolean; state?: FormalRequestState } = {}) {
   const now = services.clock.now();
   const rows = await services.database.db
     .select(columns)
@@ -44,7 +47,7 @@ export async function listFormalRequests(services: Pick<Services, 'database' | '
   return rows.map(withFlags(now)).filter((r) => filter.overdue === undefined || r.overdue === filter.overdue);
 }
 
-export async function getFormalRequest(services: Pick<Services, 'database' | 'clock'>, actor: Actor, id: string) {
+export async function getFormalRequest(services: Pick<Platform, 'database' | 'clock'>, actor: Actor, id: string) {
   const [row] = await services.database.db
     .select(columns)
     .from(formalRequests)
@@ -62,7 +65,7 @@ export interface TransitionInput {
   reason?: string;
 }
 
-export async function transitionFormalRequest(services: Pick<Services, 'database' | 'clock' | 'logWriter' | 'instruments'>, actor: Actor, id: string, input: TransitionInput) {
+export async function transitionFormalRequest(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; instruments: readonly LegalInstrument[] }, actor: Actor, id: string, input: TransitionInput) {
   const request = await getFormalRequest(services, actor, id);
   if (!NEXT_STATES[request.state].includes(input.to)) {
     const allowed = NEXT_STATES[request.state];
@@ -113,7 +116,7 @@ export async function transitionFormalRequest(services: Pick<Services, 'database
  * instrument (which resets the deadline from the opening) or set the deadline directly.
  */
 export async function updateFormalRequest(
-  services: Pick<Services, 'database' | 'clock' | 'logWriter' | 'instruments'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; instruments: readonly LegalInstrument[] },
   actor: Actor,
   id: string,
   input: { draft?: Partial<FormalRequestDraft>; instrument?: string; deadlineAt?: number },

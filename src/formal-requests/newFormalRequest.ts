@@ -1,18 +1,19 @@
 /** @module The follow-up formal request opened with every urgent contact: pre-filled from it, with its deadline. */
 import type { LogEvent } from '../audit-log/logEvent';
 import { Invalid } from '../errors';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
+import type { LegalInstrument } from './instruments';
 import { formalRequests, type FormalRequestDraft } from './tables';
 
-export function deadlineFor(services: Pick<Services, 'instruments'>, instrumentId: string, from: number): number {
+export function deadlineFor(services: { instruments: readonly LegalInstrument[] }, instrumentId: string, from: number): number {
   const instrument = services.instruments.find((i) => i.id === instrumentId);
   if (!instrument) throw new Invalid(`Unknown legal instrument "${instrumentId}"`, 'instrument');
   return from + Math.round(instrument.deadlineHours * 3_600_000);
 }
 
 export function newFormalRequest(
-  services: Pick<Services, 'database' | 'instruments'>,
+  services: Pick<Platform, 'database'> & { instruments: readonly LegalInstrument[] },
   input: { contactId: string; instrument: string; openedAt: number; draft: FormalRequestDraft; countries: string[]; actor: LogEvent['actor'] },
 ): { id: string; deadlineAt: number; statement: Statement; event: LogEvent } {
   const id = crypto.randomUUID();

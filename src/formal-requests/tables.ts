@@ -1,6 +1,6 @@
+import { urgentContacts } from '../contact-record/tables';
 /** @module The follow-up formal request each urgent contact must be followed by, with its deadline clock and lifecycle. */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { urgentContacts } from '../urgent/tables';
 
 export const FORMAL_REQUEST_STATES = ['pending', 'drafted', 'submitted', 'acknowledged', 'executed', 'refused', 'withdrawn'] as const;
 export type FormalRequestState = (typeof FORMAL_REQUEST_STATES)[number];

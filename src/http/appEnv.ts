@@ -1,5 +1,6 @@
+import type { Actor } from '../directory/actor';
+import type { Services } from '../runtime/services';
 /** @module The Hono environment shared by every route: the services and the (possibly anonymous) actor. */
-import type { Actor, Services } from '../services';
 
 export type AppEnv = {
   Variables: {

@@ -8,7 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { UpgradeWebSocket } from 'hono/ws';
 import { createRateLimiter } from '../auth/rateLimiter';
 import { PayloadTooLarge } from '../errors';
-import type { Services } from '../services';
+import type { Services } from '../runtime/services';
 import { apiDocs } from './apiDocs';
 import type { AppEnv } from './appEnv';
 import { errorHandler } from './errorHandler';

@@ -4,15 +4,17 @@
  * so running the scheduler twice, or after a restart, never escalates twice.
  */
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import { urgentContacts } from '../contact-record/tables';
 import { agencies, users } from '../directory/tables';
 import { emailStatement } from '../outbox/enqueue';
-import type { Services } from '../services';
-import { urgentContacts } from '../urgent/tables';
+import type { Platform } from '../platform';
+import type { DeliveryHub } from '../relay/deliveryHub';
 import { ncbNotifications } from './tables';
 
 export const MAX_ESCALATION_LEVEL = 2;
 
-export async function escalateUnacknowledged(services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter' | 'hub' | 'logger'>): Promise<number> {
+export async function escalateUnacknowledged(services: Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { logWriter: LogWriter; hub: DeliveryHub }): Promise<number> {
   const { db } = services.database;
   const now = services.clock.now();
   const window = services.config.ncbEscalationMs;

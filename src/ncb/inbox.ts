@@ -1,9 +1,12 @@
 /** @module An NCB officer's inbox of mandatory notifications: unacknowledged first; one-click, logged acknowledgement. */
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import { urgentContacts } from '../contact-record/tables';
+import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Forbidden, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
-import { urgentContacts } from '../urgent/tables';
+import type { Platform } from '../platform';
+import type { DeliveryHub } from '../relay/deliveryHub';
 import { ncbNotifications } from './tables';
 
 function requireNcbOfficer(actor: Actor): string {
@@ -11,7 +14,7 @@ function requireNcbOfficer(actor: Actor): string {
   return actor.agencyId;
 }
 
-export async function listInbox(services: Pick<Services, 'database'>, actor: Actor, filter: { pending?: boolean } = {}) {
+export async function listInbox(services: Pick<Platform, 'database'>, actor: Actor, filter: { pending?: boolean } = {}) {
   const agencyId = requireNcbOfficer(actor);
   return services.database.db
     .select({
@@ -41,7 +44,7 @@ export async function listInbox(services: Pick<Services, 'database'>, actor: Act
     .then((rows) => rows.map((r) => ({ ...r, counterparts: JSON.parse(r.counterparts) as string[] })));
 }
 
-export async function acknowledgeNotification(services: Pick<Services, 'database' | 'clock' | 'logWriter' | 'hub'>, actor: Actor, id: string) {
+export async function acknowledgeNotification(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: DeliveryHub }, actor: Actor, id: string) {
   const agencyId = requireNcbOfficer(actor);
   const { db } = services.database;
   const [row] = await db
@@ -70,7 +73,7 @@ export async function acknowledgeNotification(services: Pick<Services, 'database
   return { id, acknowledgedAt: at, acknowledgedBy: actor.userId };
 }
 
-export async function unacknowledgedCount(services: Pick<Services, 'database'>, actor: Actor): Promise<number> {
+export async function unacknowledgedCount(services: Pick<Platform, 'database'>, actor: Actor): Promise<number> {
   const agencyId = requireNcbOfficer(actor);
   const [row] = await services.database.db
     .select({ n: sql<number>`count(*)` })

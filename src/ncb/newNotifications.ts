@@ -3,10 +3,10 @@
  * duty address and a signed webhook to each of its endpoints — all as statements for the opener's atomic batch.
  */
 import type { LogEvent } from '../audit-log/logEvent';
+import type { Ground } from '../contact-record/tables';
 import { emailStatement, webhookStatements } from '../outbox/enqueue';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
-import type { Ground } from '../urgent/tables';
 import { ncbNotifications } from './tables';
 
 export const GROUND_LABELS: Record<Ground, string> = {
@@ -34,7 +34,7 @@ export interface ContactSummary {
 }
 
 export async function newNotifications(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: { contact: ContactSummary; ncbs: NotifiedNcb[]; actor: LogEvent['actor'] },
 ): Promise<{ notificationIds: string[]; statements: Statement[]; events: LogEvent[] }> {
   const { contact } = input;

@@ -1,7 +1,7 @@
-/** @module NCB tables: the mandatory notifications with their acknowledgement and escalation state, and webhook endpoints. */
+/** @module NCB tables: the mandatory notifications with their acknowledgement and escalation state. */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { urgentContacts } from '../contact-record/tables';
 import { agencies, users } from '../directory/tables';
-import { urgentContacts } from '../urgent/tables';
 
 export const NOTIFICATION_SIDES = ['requesting', 'requested'] as const;
 
@@ -29,20 +29,4 @@ export const ncbNotifications = sqliteTable(
     index('ncb_notifications_agency').on(t.agencyId, t.acknowledgedAt),
     index('ncb_notifications_pending').on(t.acknowledgedAt, t.escalationLevel, t.createdAt),
   ],
-);
-
-export const webhookEndpoints = sqliteTable(
-  'webhook_endpoints',
-  {
-    id: text('id').primaryKey(),
-    agencyId: text('agency_id')
-      .notNull()
-      .references(() => agencies.id),
-    url: text('url').notNull(),
-    /** Standard Webhooks secret ("whsec_" + base64); shown once when created. */
-    secret: text('secret').notNull(),
-    createdAt: integer('created_at').notNull(),
-    disabledAt: integer('disabled_at'),
-  },
-  (t) => [index('webhook_endpoints_agency').on(t.agencyId)],
 );

@@ -4,11 +4,10 @@
  * after, so a crash at worst sends a message again — under the same id, which receivers deduplicate on.
  */
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { webhookEndpoints } from '../ncb/tables';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { Database } from '../storage/database';
 import { signWebhook } from './standardWebhooks';
-import { outbox } from './tables';
+import { outbox, webhookEndpoints } from './tables';
 import type { OutboxTransports } from './transports';
 
 export interface OutboxReport {
@@ -21,7 +20,7 @@ export interface OutboxReport {
 
 type OutboxRow = typeof outbox.$inferSelect;
 type Endpoint = { url: string; secret: string; disabledAt: number | null };
-type WorkerServices = Pick<Services, 'database' | 'clock' | 'config' | 'logger'>;
+type WorkerServices = Pick<Platform, 'database' | 'clock' | 'config' | 'logger'>;
 /** `permanent`: retrying cannot help (the endpoint is gone), so the row is dead-lettered at once. */
 type Outcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
 

@@ -3,10 +3,9 @@
  * event they announce, so an event is never committed without its notifications, nor a notification without it.
  */
 import { and, inArray, isNull } from 'drizzle-orm';
-import { webhookEndpoints } from '../ncb/tables';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
-import { outbox } from './tables';
+import { outbox, webhookEndpoints } from './tables';
 
 /** The event a webhook announces; `data` must be JSON. */
 export interface WebhookEvent {
@@ -22,7 +21,7 @@ const newMessageId = () => `msg_${crypto.randomUUID()}`;
  * await database.batch([...eventStatements, emailStatement(services, { to: agency.dutyEmail, subject, text })]);
  */
 export function emailStatement(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   input: { to: string; subject: string; text: string; id?: string },
 ): Statement {
   const now = clock.now();
@@ -43,7 +42,7 @@ export function emailStatement(
  * Standard Webhooks JSON body, fixed now so every retry sends the same bytes.
  */
 export async function webhookStatements(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   input: { agencyIds: string[]; event: WebhookEvent },
 ): Promise<Statement[]> {
   if (input.agencyIds.length === 0) return [];

@@ -1,5 +1,9 @@
-/** @module The outbox: e-mails and webhooks written in the same atomic batch as the event they announce, delivered later. */
+/**
+ * @module The outbox: e-mails and webhooks written in the same atomic batch as the event they announce, delivered later;
+ * and the agencies' webhook endpoints they are delivered to.
+ */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { agencies } from '../directory/tables';
 
 export const OUTBOX_KINDS = ['email', 'webhook'] as const;
 export const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const;
@@ -22,4 +26,20 @@ export const outbox = sqliteTable(
     deliveredAt: integer('delivered_at'),
   },
   (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+);
+
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    url: text('url').notNull(),
+    /** Standard Webhooks secret ("whsec_" + base64); shown once when created. */
+    secret: text('secret').notNull(),
+    createdAt: integer('created_at').notNull(),
+    disabledAt: integer('disabled_at'),
+  },
+  (t) => [index('webhook_endpoints_agency').on(t.agencyId)],
 );

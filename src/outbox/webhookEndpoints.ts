@@ -5,9 +5,9 @@
 import { asc, eq } from 'drizzle-orm';
 import { agencies } from '../directory/tables';
 import { Invalid, NotFound } from '../errors';
-import { webhookEndpoints } from '../ncb/tables';
-import type { Services } from '../services';
+import type { Platform } from '../platform';
 import { newWebhookSecret } from './standardWebhooks';
+import { webhookEndpoints } from './tables';
 
 export interface WebhookEndpoint {
   id: string;
@@ -35,7 +35,7 @@ const summary = {
 };
 
 export async function createWebhookEndpoint(
-  { database, clock }: Pick<Services, 'database' | 'clock'>,
+  { database, clock }: Pick<Platform, 'database' | 'clock'>,
   input: { agencyId: string; url: string },
 ): Promise<CreatedWebhookEndpoint> {
   const url = parseEndpointUrl(input.url);
@@ -46,7 +46,7 @@ export async function createWebhookEndpoint(
   return endpoint;
 }
 
-export async function listWebhookEndpoints({ database }: Pick<Services, 'database'>, agencyId?: string): Promise<WebhookEndpoint[]> {
+export async function listWebhookEndpoints({ database }: Pick<Platform, 'database'>, agencyId?: string): Promise<WebhookEndpoint[]> {
   return database.db
     .select(summary)
     .from(webhookEndpoints)
@@ -55,7 +55,7 @@ export async function listWebhookEndpoints({ database }: Pick<Services, 'databas
 }
 
 /** Stops deliveries to the endpoint; messages already queued for it are dead-lettered. Disabling twice keeps the first time. */
-export async function disableWebhookEndpoint({ database, clock }: Pick<Services, 'database' | 'clock'>, id: string): Promise<WebhookEndpoint> {
+export async function disableWebhookEndpoint({ database, clock }: Pick<Platform, 'database' | 'clock'>, id: string): Promise<WebhookEndpoint> {
   const [endpoint] = await database.db.select(summary).from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
   if (!endpoint) throw new NotFound(`Webhook endpoint ${id} does not exist`);
   if (endpoint.disabledAt !== null) return endpoint;

@@ -3,8 +3,9 @@
  * one travels only inside an E2E envelope. Members of the conversation may download them.
  */
 import { eq } from 'drizzle-orm';
+import type { Actor } from '../directory/actor';
 import { Invalid, NotFound, PayloadTooLarge } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import { requireMembership } from './conversations';
 import { blobs } from './tables';
 
@@ -12,7 +13,7 @@ import { blobs } from './tables';
 const MIN_BLOB_BYTES = 40;
 
 export async function uploadAttachment(
-  services: Pick<Services, 'database' | 'clock' | 'config'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: { actor: Actor; conversationId: string; data: Uint8Array },
 ): Promise<{ id: string; size: number }> {
   const { config } = services;
@@ -37,7 +38,7 @@ export async function uploadAttachment(
   return { id, size: input.data.byteLength };
 }
 
-export async function downloadAttachment(services: Pick<Services, 'database'>, input: { actor: Actor; id: string }): Promise<Uint8Array> {
+export async function downloadAttachment(services: Pick<Platform, 'database'>, input: { actor: Actor; id: string }): Promise<Uint8Array> {
   const [row] = await services.database.db.select().from(blobs).where(eq(blobs.id, input.id));
   if (!row) throw new NotFound(`No attachment with id ${input.id} (it may have expired)`);
   await requireMembership(services, input.actor, row.conversationId);

@@ -4,9 +4,10 @@
  * answers membership questions and closes conversations.
  */
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Actor } from '../directory/actor';
 import { agencies, users } from '../directory/tables';
 import { Conflict, Invalid, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
 import type { DeviceKeys } from './devices';
@@ -37,7 +38,7 @@ export interface ConversationView {
  * await logWriter.commit([openedEvent], [...contactRows, ...statements]);
  */
 export async function newConversation(
-  services: Pick<Services, 'database' | 'clock'>,
+  services: Pick<Platform, 'database' | 'clock'>,
   input: { memberUserIds: readonly string[]; id?: string },
 ): Promise<{ id: string; statements: Statement[] }> {
   const members = [...new Set(input.memberUserIds)];
@@ -60,17 +61,17 @@ export async function newConversation(
 }
 
 /** Creates and commits a conversation on its own (tests, tools); the urgent-contact workflow uses `newConversation`. */
-export async function createConversation(services: Pick<Services, 'database' | 'clock'>, input: { memberUserIds: readonly string[] }): Promise<string> {
+export async function createConversation(services: Pick<Platform, 'database' | 'clock'>, input: { memberUserIds: readonly string[] }): Promise<string> {
   const { id, statements } = await newConversation(services, input);
   await services.database.batch(statements);
   return id;
 }
 
-export function closeConversationStatement(services: Pick<Services, 'database'>, id: string, at: number): Statement {
+export function closeConversationStatement(services: Pick<Platform, 'database'>, id: string, at: number): Statement {
   return services.database.db.update(conversations).set({ status: 'closed', closedAt: at }).where(eq(conversations.id, id));
 }
 
-export async function memberUserIds({ database }: Pick<Services, 'database'>, conversationId: string): Promise<string[]> {
+export async function memberUserIds({ database }: Pick<Platform, 'database'>, conversationId: string): Promise<string[]> {
   const rows = await database.db
     .select({ userId: conversationMembers.userId })
     .from(conversationMembers)
@@ -127,7 +128,7 @@ export function assertMember<T extends { status: ConversationStatus }>(
 
 /** The conversation if the actor is a member; NotFound otherwise, so outsiders cannot probe ids. */
 export async function requireMembership(
-  services: Pick<Services, 'database'>,
+  services: Pick<Platform, 'database'>,
   actor: Pick<Actor, 'userId'>,
   conversationId: string,
   options: { open?: boolean } = {},
@@ -137,7 +138,7 @@ export async function requireMembership(
   return row;
 }
 
-export async function viewConversation(services: Pick<Services, 'database'>, actor: Actor, conversationId: string): Promise<ConversationView> {
+export async function viewConversation(services: Pick<Platform, 'database'>, actor: Actor, conversationId: string): Promise<ConversationView> {
   const conversation = await requireMembership(services, actor, conversationId);
   const memberIds = await memberUserIds(services, conversationId);
   const people = await services.database.db
@@ -168,7 +169,7 @@ export async function viewConversation(services: Pick<Services, 'database'>, act
   };
 }
 
-export async function listConversations({ database }: Pick<Services, 'database'>, actor: Actor) {
+export async function listConversations({ database }: Pick<Platform, 'database'>, actor: Actor) {
   return database.db
     .select({ id: conversations.id, status: conversations.status, createdAt: conversations.createdAt, closedAt: conversations.closedAt })
     .from(conversations)

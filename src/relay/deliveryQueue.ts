@@ -1,12 +1,13 @@
 /**
  * @module Each recipient device's queue of envelopes: fetch by cursor, acknowledge (which deletes the copy and
- * records a delivery receipt for the sender), and drop a revoked device's queue. An envelope's ciphertext is
- * erased from the server as soon as its last recipient device has acknowledged it; its metadata row stays.
+ * records a delivery receipt for the sender). An envelope's ciphertext is erased from the server as soon as its last
+ * recipient device has acknowledged it; its metadata row stays. (Revoking a device drops its queue: see devices.ts.)
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import type { Actor, Services } from '../services';
-import type { Statement } from '../storage/database';
+import type { Actor } from '../directory/actor';
+import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
+import type { DeliveryHub } from './deliveryHub';
 import { requireOwnDevice } from './devices';
 import type { EnvelopeV1 } from './envelopeFormat';
 import { rememberEnvelopeJson } from './eventJson';
@@ -22,7 +23,7 @@ export interface QueuedEnvelope {
 }
 
 export async function fetchQueue(
-  services: Pick<Services, 'database'>,
+  services: Pick<Platform, 'database'>,
   input: { actor: Actor; deviceId: string; after: number; limit: number },
 ): Promise<QueuedEnvelope[]> {
   await requireOwnDevice(services, input.actor, input.deviceId);
@@ -92,7 +93,7 @@ const eraseDelivered = preparedQuery((db) =>
  * so a retried acknowledgement is harmless. Senders' devices are told at once.
  */
 export async function acknowledge(
-  services: Pick<Services, 'database' | 'clock' | 'hub'>,
+  services: Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub },
   input: { actor: Actor; deviceId: string; seqs: readonly number[] },
 ): Promise<{ acknowledged: number }> {
   await requireOwnDevice(services, input.actor, input.deviceId);
@@ -106,7 +107,7 @@ export async function acknowledge(
  * one event-loop turn): one read and one write for all of them.
  */
 export async function acknowledgeOnDevices(
-  services: Pick<Services, 'database' | 'clock' | 'hub'>,
+  services: Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub },
   acknowledgements: ReadonlyArray<{ deviceId: string; seqs: readonly number[] }>,
 ): Promise<{ acknowledged: number }> {
   const { database } = services;
@@ -133,8 +134,4 @@ export async function acknowledgeOnDevices(
     services.hub.publish(`user:${row.senderUserId}`, { type: 'receipt', messageId: row.messageId, deviceId: row.deviceId, deliveredAt: at });
   }
   return { acknowledged: rows.length };
-}
-
-export function dropQueueStatement({ database }: Pick<Services, 'database'>, deviceId: string): Statement {
-  return database.db.delete(deliveries).where(eq(deliveries.deviceId, deviceId));
 }

@@ -3,14 +3,15 @@
  * listed for conversation members, revoked by their owner. Registrations and revocations are logged.
  */
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
 import { fromBase64Url } from '../crypto/base64url';
 import { ed25519Verify } from '../crypto/ed25519';
+import type { Actor } from '../directory/actor';
 import { Conflict, Invalid, NotFound } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
-import { dropQueueStatement } from './deliveryQueue';
 import { deviceRegistrationBytes } from './envelopeFormat';
-import { devices } from './tables';
+import { deliveries, devices } from './tables';
 
 export interface DeviceKeys {
   id: string;
@@ -27,7 +28,7 @@ export interface DeviceKeys {
 const MAX_ACTIVE_DEVICES = 10;
 
 export async function registerDevice(
-  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
   input: { actor: Actor; name: string; identityKey: string; agreementKey: string; signature: string },
 ): Promise<DeviceKeys> {
   const { database, clock, logWriter } = services;
@@ -67,7 +68,7 @@ export async function registerDevice(
 }
 
 /** Active (not revoked) devices of the given users, oldest first. */
-export async function listDevices({ database }: Pick<Services, 'database'>, userIds: readonly string[]): Promise<DeviceKeys[]> {
+export async function listDevices({ database }: Pick<Platform, 'database'>, userIds: readonly string[]): Promise<DeviceKeys[]> {
   if (userIds.length === 0) return [];
   return database.db
     .select()
@@ -86,18 +87,18 @@ const activeDevicesOfUser = preparedQuery((db) =>
     .prepare(),
 );
 
-export async function findDevice({ database }: Pick<Services, 'database'>, id: string): Promise<DeviceKeys | undefined> {
+export async function findDevice({ database }: Pick<Platform, 'database'>, id: string): Promise<DeviceKeys | undefined> {
   const [device] = await deviceById(database).all({ id });
   return device;
 }
 
 /** The user's active devices (prepared: receipts go to them on every acknowledgement). */
-export async function activeDevicesOf({ database }: Pick<Services, 'database'>, userId: string): Promise<DeviceKeys[]> {
+export async function activeDevicesOf({ database }: Pick<Platform, 'database'>, userId: string): Promise<DeviceKeys[]> {
   return activeDevicesOfUser(database).all({ userId });
 }
 
 /** The actor's own active device, or NotFound: every device-scoped action goes through here. */
-export async function requireOwnDevice(services: Pick<Services, 'database'>, actor: Actor, id: string): Promise<DeviceKeys> {
+export async function requireOwnDevice(services: Pick<Platform, 'database'>, actor: Actor, id: string): Promise<DeviceKeys> {
   const device = await findDevice(services, id);
   if (!device || device.userId !== actor.userId) throw new NotFound(`You have no device with id ${id}`);
   if (device.revokedAt !== null) throw new Conflict(`Device ${id} was revoked; register this browser or machine again`);
@@ -105,7 +106,7 @@ export async function requireOwnDevice(services: Pick<Services, 'database'>, act
 }
 
 export async function revokeDevice(
-  services: Pick<Services, 'database' | 'clock' | 'logWriter'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
   input: { actor: Actor; id: string },
 ): Promise<void> {
   const device = await requireOwnDevice(services, input.actor, input.id);
@@ -122,7 +123,7 @@ export async function revokeDevice(
     // A revoked device gets nothing more: its queued copies go with it.
     [
       database.db.update(devices).set({ revokedAt: clock.now() }).where(eq(devices.id, device.id)),
-      dropQueueStatement(services, device.id),
+      database.db.delete(deliveries).where(eq(deliveries.deviceId, device.id)),
     ],
   );
 }

@@ -5,10 +5,12 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { fromBase64Url } from '../crypto/base64url';
+import type { Actor } from '../directory/actor';
 import { Conflict, Invalid, PayloadTooLarge, TooManyRequests } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
 import { assertMember, conversationForSend } from './conversations';
+import type { DeliveryHub } from './deliveryHub';
 import { requireOwnDevice } from './devices';
 import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
 import { rememberEnvelopeJson } from './eventJson';
@@ -55,7 +57,7 @@ export interface PostedEnvelope {
 }
 
 export async function postEnvelope(
-  services: Pick<Services, 'database' | 'clock' | 'config' | 'hub' | 'signatures'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config' | 'signatures'> & { hub: DeliveryHub },
   input: { actor: Actor; conversationId: string; envelope: EnvelopeV1 },
 ): Promise<PostedEnvelope> {
   const { actor, envelope } = input;
@@ -130,7 +132,7 @@ export async function postEnvelope(
   return { messageId: envelope.messageId, receivedAt, recipientDeviceIds, duplicate: false };
 }
 
-async function queuedOrDeliveredDevices({ database }: Pick<Services, 'database'>, messageId: string): Promise<string[]> {
+async function queuedOrDeliveredDevices({ database }: Pick<Platform, 'database'>, messageId: string): Promise<string[]> {
   const queued = await database.db.select({ deviceId: deliveries.deviceId }).from(deliveries).where(eq(deliveries.messageId, messageId));
   const delivered = await database.db.select({ deviceId: receipts.deviceId }).from(receipts).where(eq(receipts.messageId, messageId));
   return [...new Set([...queued, ...delivered].map((r) => r.deviceId))].sort();

@@ -1,7 +1,8 @@
 /** @module Delivery receipts: which recipient devices have acknowledged a message, for its sender only. */
 import { asc, eq } from 'drizzle-orm';
+import type { Actor } from '../directory/actor';
 import { NotFound } from '../errors';
-import type { Actor, Services } from '../services';
+import type { Platform } from '../platform';
 import { messages, receipts } from './tables';
 
 export interface DeliveryStatus {
@@ -10,7 +11,7 @@ export interface DeliveryStatus {
   delivered: Array<{ deviceId: string; deliveredAt: number }>;
 }
 
-export async function deliveryStatus({ database }: Pick<Services, 'database'>, actor: Actor, messageId: string): Promise<DeliveryStatus> {
+export async function deliveryStatus({ database }: Pick<Platform, 'database'>, actor: Actor, messageId: string): Promise<DeliveryStatus> {
   const [message] = await database.db.select().from(messages).where(eq(messages.id, messageId));
   if (!message || message.senderUserId !== actor.userId) throw new NotFound(`You sent no message with id ${messageId}`);
   const delivered = await database.db

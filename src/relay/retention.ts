@@ -3,7 +3,8 @@
  * server never becomes an archive of encrypted case material. Each purge that erased something is logged.
  */
 import { and, inArray, isNotNull, lt, sql } from 'drizzle-orm';
-import type { Services } from '../services';
+import type { LogWriter } from '../audit-log/logWriter';
+import type { Platform } from '../platform';
 import { deliveries, blobs, messages } from './tables';
 
 export interface PurgeReport {
@@ -15,7 +16,7 @@ export interface PurgeReport {
 /** Work per run is bounded so a purge never holds the writer for long; the timer comes back for the rest. */
 const PURGE_BATCH = 5000;
 
-export async function purgeExpired(services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter' | 'logger'>): Promise<PurgeReport> {
+export async function purgeExpired(services: Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { logWriter: LogWriter }): Promise<PurgeReport> {
   const { db } = services.database;
   const cutoff = services.clock.now() - services.config.retentionMs;
   const expiredMessages = await db

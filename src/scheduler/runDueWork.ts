@@ -8,7 +8,7 @@ import { escalateUnacknowledged } from '../ncb/escalation';
 import { deliverDueOutbox } from '../outbox/deliverOutbox';
 import type { OutboxTransports } from '../outbox/transports';
 import { purgeExpired } from '../relay/retention';
-import type { Services } from '../services';
+import type { Services } from '../runtime/services';
 
 export interface DueWorkReport {
   escalated: number;

@@ -7,10 +7,12 @@
  */
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import type * as schema from './schema';
 
-export type Schema = typeof schema;
-export type Db = BaseSQLiteDatabase<'sync' | 'async', unknown, Schema>;
+/**
+ * Typed without the relational schema: domain code builds select/insert/update/delete queries from its own tables and
+ * never uses `db.query.*`, so storage needs no domain's tables (the runtime composes the schema for drizzle-kit).
+ */
+export type Db = BaseSQLiteDatabase<'sync' | 'async', unknown>;
 /**
  * A write prepared once (see preparedQuery) with this call's parameters: hot paths skip drizzle's per-call SQL
  * building and SQLite's re-preparation. The D1 adapter binds it the same way (`D1PreparedStatement.bind`).

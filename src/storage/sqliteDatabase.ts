@@ -8,7 +8,6 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database, Db, Statement } from './database';
 import { startWalCheckpointer } from './walCheckpointer';
-import * as schema from './schema';
 
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -46,7 +45,7 @@ export function openSqliteDatabase(options: {
   // Checkpoint the WAL on a timer, off the event loop (see walCheckpointer), instead of inside whichever commit
   // crosses the 1000-page mark: that fsync was the p99 of every write.
   sqlite.pragma('wal_autocheckpoint = 0');
-  const db = drizzle(sqlite, { schema });
+  const db = drizzle(sqlite);
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   const checkpointEveryMs = options.checkpointEveryMs ?? 250;
   const checkpointer =

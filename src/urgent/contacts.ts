@@ -3,14 +3,16 @@
  * code, and closing a contact — which makes its conversation read-only. Every change is logged.
  */
 import { and, desc, eq } from 'drizzle-orm';
+import type { LogWriter } from '../audit-log/logWriter';
+import { contactCounterparts, urgentContacts } from '../contact-record/tables';
+import { contactVisibleTo } from '../contact-record/visibility';
+import type { Actor } from '../directory/actor';
 import { agencies, users } from '../directory/tables';
 import { Conflict, Forbidden, NotFound } from '../errors';
 import { formalRequests } from '../formal-requests/tables';
 import { ncbNotifications } from '../ncb/tables';
+import type { Platform } from '../platform';
 import { closeConversationStatement } from '../relay/conversations';
-import type { Actor, Services } from '../services';
-import { contactCounterparts, urgentContacts } from './tables';
-import { contactVisibleTo } from './visibility';
 
 export const contactSummaryColumns = {
   id: urgentContacts.id,
@@ -28,7 +30,7 @@ export const contactSummaryColumns = {
   closedAt: urgentContacts.closedAt,
 };
 
-export async function listContacts({ database }: Pick<Services, 'database'>, actor: Actor, filter: { status?: 'open' | 'closed' } = {}) {
+export async function listContacts({ database }: Pick<Platform, 'database'>, actor: Actor, filter: { status?: 'open' | 'closed' } = {}) {
   return database.db
     .select(contactSummaryColumns)
     .from(urgentContacts)
@@ -38,7 +40,7 @@ export async function listContacts({ database }: Pick<Services, 'database'>, act
     .limit(500);
 }
 
-export async function getContact(services: Pick<Services, 'database'>, actor: Actor, id: string) {
+export async function getContact(services: Pick<Platform, 'database'>, actor: Actor, id: string) {
   const { db } = services.database;
   const [contact] = await db
     .select({
@@ -83,7 +85,7 @@ export async function getContact(services: Pick<Services, 'database'>, actor: Ac
 }
 
 /** The counterpart confirms they have seen the handling code (and any H3 conditions) and will respect it. */
-export async function acknowledgeHandling(services: Pick<Services, 'database' | 'clock' | 'logWriter'>, actor: Actor, id: string) {
+export async function acknowledgeHandling(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter }, actor: Actor, id: string) {
   const { db } = services.database;
   const [row] = await db
     .select({ at: contactCounterparts.handlingAcknowledgedAt, code: urgentContacts.handlingCode, requesting: urgentContacts.requestingCountry, requested: urgentContacts.requestedCountry })
@@ -108,7 +110,7 @@ export async function acknowledgeHandling(services: Pick<Services, 'database' | 
   return { handlingAcknowledgedAt: at };
 }
 
-export async function closeContact(services: Pick<Services, 'database' | 'clock' | 'logWriter'>, actor: Actor, input: { id: string; reason: string }) {
+export async function closeContact(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter }, actor: Actor, input: { id: string; reason: string }) {
   const { db } = services.database;
   const contact = await getContact(services, actor, input.id);
   const participates = actor.role === 'investigator' || actor.role === 'ncb_officer';

@@ -3,12 +3,13 @@
  * resolves everything the justification names (people, agencies, the two NCBs) so nothing is assumed later.
  */
 import { and, eq } from 'drizzle-orm';
+import type { Ground, HandlingCode } from '../contact-record/tables';
+import type { Actor } from '../directory/actor';
 import { agencies } from '../directory/tables';
 import { findUser, type User } from '../directory/users';
 import { Forbidden, Invalid } from '../errors';
-import { defaultInstrument } from '../formal-requests/instruments';
-import type { Actor, Services } from '../services';
-import type { Ground, HandlingCode } from './tables';
+import { defaultInstrument, type LegalInstrument } from '../formal-requests/instruments';
+import type { Platform } from '../platform';
 
 export const MIN_NARRATIVE_CHARS = 40;
 
@@ -32,7 +33,7 @@ export interface ResolvedDraft {
   ncbs: { requesting: { id: string; name: string; dutyEmail: string | null }; requested: { id: string; name: string; dutyEmail: string | null } };
 }
 
-async function ncbOf(services: Pick<Services, 'database'>, countryCode: string, which: string) {
+async function ncbOf(services: Pick<Platform, 'database'>, countryCode: string, which: string) {
   const [ncb] = await services.database.db
     .select({ id: agencies.id, name: agencies.name, dutyEmail: agencies.dutyEmail })
     .from(agencies)
@@ -41,7 +42,7 @@ async function ncbOf(services: Pick<Services, 'database'>, countryCode: string, 
   return ncb;
 }
 
-export async function resolveDraft(services: Pick<Services, 'database' | 'instruments'>, actor: Actor, input: UrgentContactDraft): Promise<ResolvedDraft> {
+export async function resolveDraft(services: Pick<Platform, 'database'> & { instruments: readonly LegalInstrument[] }, actor: Actor, input: UrgentContactDraft): Promise<ResolvedDraft> {
   const requester = await findUser(services, actor.userId);
   if (!requester || requester.role !== 'investigator' || !requester.agencyId || !requester.countryCode || !requester.agencyName) {
     throw new Forbidden('Only an investigator of a police agency can open an urgent contact');

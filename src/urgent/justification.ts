@@ -5,8 +5,8 @@
  */
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
+import type { Ground, HandlingCode } from '../contact-record/tables';
 import { fromBase64Url, toBase64Url } from '../crypto/base64url';
-import type { Ground, HandlingCode } from './tables';
 
 export const JUSTIFICATION_KIND = 'exigent/urgent-contact-justification/v1';
 const CHALLENGE_CONTEXT = 'exigent-justification-v1\n';

@@ -7,19 +7,23 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { LogEvent } from '../audit-log/logEvent';
+import type { LogWriter } from '../audit-log/logWriter';
 import { consumeChallenge, issueChallenge } from '../auth/challenges';
 import { credentials } from '../auth/tables';
 import { verifyPasskeyAssertion } from '../auth/verifyPasskeyAssertion';
+import { contactCounterparts, urgentContacts } from '../contact-record/tables';
 import { fromBase64Url, toBase64Url } from '../crypto/base64url';
+import type { Actor } from '../directory/actor';
 import { Invalid } from '../errors';
+import type { LegalInstrument } from '../formal-requests/instruments';
 import { newFormalRequest } from '../formal-requests/newFormalRequest';
 import { newNotifications } from '../ncb/newNotifications';
+import type { Platform } from '../platform';
 import { newConversation } from '../relay/conversations';
-import type { Actor, Services } from '../services';
 import { authenticationOptions } from '../auth/webauthnOptions';
+import type { DeliveryHub } from '../relay/deliveryHub';
 import { resolveDraft, type UrgentContactDraft } from './draft';
 import { canonicalJustification, justificationChallenge, justificationHash, JUSTIFICATION_KIND, type Justification } from './justification';
-import { contactCounterparts, urgentContacts } from './tables';
 
 export interface PreparedUrgentContact {
   challengeId: string;
@@ -32,7 +36,7 @@ export interface PreparedUrgentContact {
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 export async function prepareUrgentContact(
-  services: Pick<Services, 'database' | 'clock' | 'config' | 'instruments'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'> & { instruments: readonly LegalInstrument[] },
   actor: Actor,
   input: UrgentContactDraft,
 ): Promise<PreparedUrgentContact> {
@@ -77,7 +81,7 @@ export interface OpenedUrgentContact {
 }
 
 export async function openUrgentContact(
-  services: Pick<Services, 'database' | 'clock' | 'config' | 'logWriter' | 'instruments' | 'hub'>,
+  services: Pick<Platform, 'database' | 'clock' | 'config'> & { logWriter: LogWriter; instruments: readonly LegalInstrument[]; hub: DeliveryHub },
   actor: Actor,
   input: { challengeId: string; response: AuthenticationResponseJSON },
 ): Promise<OpenedUrgentContact> {

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfCheckLog } from '../../src/audit-log/selfCheck';
-import { disableUser } from '../../src/directory/users';
 import { withServices } from '../../clients/cli/commands/command';
+import { disableUser } from '../../src/auth/userAccess';
 import { enrolFirstAdmin, invite, seedDirectory, type Directory, type Person } from '../support/people';
 import { startTestServer, TEST_ORIGIN, type TestServer } from '../support/testServer';
 

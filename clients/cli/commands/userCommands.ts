@@ -1,8 +1,9 @@
 /** @module CLI commands for people: invite, list, disable, and a new first-admin link when every admin is locked out. */
 import { z } from 'zod';
 import { createFirstAdminEnrolment, createInvitation } from '../../../src/auth/enrolments';
+import { disableUser } from '../../../src/auth/userAccess';
 import { ROLES } from '../../../src/directory/tables';
-import { disableUser, listUsers } from '../../../src/directory/users';
+import { listUsers } from '../../../src/directory/users';
 import { requireString, withServices, type Command } from './command';
 
 export const userCommands: Record<string, Command> = {

@@ -11,7 +11,7 @@ import { buildSignedReport, renderReportPdf } from '../../compliance/report';
 import { reviewRecords, type ReviewFilter } from '../../compliance/reviewRecords';
 import { computeStatistics } from '../../compliance/statistics';
 import { DECISIONS } from '../../compliance/tables';
-import { GROUNDS } from '../../urgent/tables';
+import { GROUNDS } from '../../contact-record/tables';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
 import { IdParam, jsonBody, jsonResponse } from '../schemas';

@@ -1,9 +1,10 @@
 /** @module HTTP routes for the directory: countries, agencies, users, invitations and counterpart search. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { createInvitation, listPendingInvitations } from '../../auth/enrolments';
+import { changeUserRole, disableUser } from '../../auth/userAccess';
 import { createAgency, listAgencies, setAgencyDutyEmail } from '../../directory/agencies';
 import { createCountry, listCountries } from '../../directory/countries';
-import { changeUserRole, disableUser, listUsers } from '../../directory/users';
+import { listUsers } from '../../directory/users';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
 import {

@@ -1,11 +1,12 @@
 /** @module HTTP routes of follow-up formal requests: list with overdue flags, read, edit, transitions, and the PDF/JSON document. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
+import { urgentContacts } from '../../contact-record/tables';
+import type { Actor } from '../../directory/actor';
 import { buildDocument, renderPdf } from '../../formal-requests/document';
 import { getFormalRequest, listFormalRequests, transitionFormalRequest, updateFormalRequest } from '../../formal-requests/formalRequests';
 import { FORMAL_REQUEST_STATES } from '../../formal-requests/tables';
-import type { Actor, Services } from '../../services';
-import { urgentContacts } from '../../urgent/tables';
+import type { Services } from '../../runtime/services';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
 import { IdParam, jsonBody, jsonResponse } from '../schemas';

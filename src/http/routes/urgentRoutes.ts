@@ -1,10 +1,10 @@
 /** @module HTTP routes of the urgent-contact workflow: prepare and sign the justification, open, read, acknowledge handling, close. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { GROUNDS, HANDLING_CODES } from '../../contact-record/tables';
 import { acknowledgeHandling, closeContact, getContact, listContacts } from '../../urgent/contacts';
 import { MIN_NARRATIVE_CHARS } from '../../urgent/draft';
 import { openUrgentContact, prepareUrgentContact } from '../../urgent/openUrgentContact';
-import { GROUNDS, HANDLING_CODES } from '../../urgent/tables';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
 import { AuthenticationResponseSchema, IdParam, jsonBody, jsonResponse } from '../schemas';

@@ -7,7 +7,7 @@ import { createLogWriter } from '../../audit-log/logWriter';
 import { createLocalDeliveryHub } from '../../relay/deliveryHub';
 import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
-import type { Services } from '../../services';
+import type { Services } from '../services';
 import { loadOrCreateSigningKey } from './logKeyFile';
 import { workerEd25519Verifier } from './workerEd25519Verifier';
 import { openSqliteDatabase, type SqliteDatabase } from '../../storage/sqliteDatabase';

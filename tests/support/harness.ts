@@ -1,0 +1,20 @@
+/**
+ * @module What a scenario needs from the runtime it runs on: the server's base URL, a fresh installation's
+ * first-admin link, the server's services (to look at the database as an auditor would), and a way to run the
+ * scheduler's due work. tests/support/nodeHarness.ts starts a real server on loopback; tests/worker/workerHarness.ts
+ * drives the Worker inside workerd. Scenario files (tests/scenarios) take one and run unchanged on both.
+ */
+import type { DueWorkReport } from '../../src/scheduler/runDueWork';
+import type { Services } from '../../src/runtime/services';
+
+export interface Harness {
+  runtime: 'node' | 'workerd';
+  url: string;
+  firstAdminUrl: string;
+  /** The services of the server under test (the same database it writes). */
+  services: Services;
+  runDueWork(): Promise<DueWorkReport>;
+  stop(): Promise<void>;
+}
+
+export type StartHarness = () => Promise<Harness>;

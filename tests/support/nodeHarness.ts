@@ -1,0 +1,19 @@
+/** @module The Node harness: a real server on 127.0.0.1 with a fresh SQLite database (see tests/support/harness.ts). */
+import { createOutboxTransports } from '../../src/outbox/transports';
+import { runDueWork } from '../../src/scheduler/runDueWork';
+import type { Harness } from './harness';
+import { startTestServer } from './testServer';
+
+export async function startNodeHarness(): Promise<Harness> {
+  const server = await startTestServer();
+  if (!server.firstAdminUrl) throw new Error('a fresh server printed no first-admin link');
+  return {
+    runtime: 'node',
+    url: server.url,
+    firstAdminUrl: server.firstAdminUrl,
+    services: server.services,
+    // No mail server: e-mails stay in the outbox, as they do in the workerd run.
+    runDueWork: () => runDueWork(server.services, createOutboxTransports()),
+    stop: () => server.stop(),
+  };
+}

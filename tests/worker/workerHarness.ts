@@ -1,0 +1,76 @@
+/**
+ * @module The workerd harness: requests go to the Worker itself (SELF, the module of wrangler.toml's `main`), whose
+ * D1, R2 and Durable Objects are local; WebSockets are real upgrades answered by the LiveHub object.
+ */
+import { env, SELF } from 'cloudflare:test';
+import type { SocketLike } from '../../clients/sdk/messenger';
+import { createFirstAdminEnrolment } from '../../src/auth/enrolments';
+import { createOutboxTransports } from '../../src/outbox/transports';
+import type { Env } from '../../src/runtime/worker/env';
+import { openWorkerServices } from '../../src/runtime/worker/workerServices';
+import { runDueWork } from '../../src/scheduler/runDueWork';
+import { ApiClient, TEST_ORIGIN } from '../support/apiClient';
+import type { Harness } from '../support/harness';
+
+export const workerEnv = env as unknown as Env;
+
+ApiClient.transport = {
+  fetch: (input, init) => SELF.fetch(input as string, init as RequestInit),
+  openSocket: (url, headers) => upgradedSocket(url, headers),
+};
+
+/** A browser-like WebSocket over the Worker's upgrade response, opened asynchronously like the real one. */
+function upgradedSocket(url: string, headers: Record<string, string>): SocketLike {
+  let socket: WebSocket | undefined;
+  let closed = false;
+  const like: SocketLike = {
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+    send: (data) => socket?.send(data),
+    close: () => {
+      closed = true;
+      socket?.close(1000, 'bye');
+    },
+  };
+  void SELF.fetch(url.replace(/^ws/, 'http'), { headers: { ...headers, upgrade: 'websocket' } }).then(
+    (response) => {
+      if (!response.webSocket) {
+        like.onerror?.({ status: response.status });
+        like.onclose?.({ code: 1006 });
+        return;
+      }
+      socket = response.webSocket;
+      socket.accept();
+      socket.addEventListener('message', (event) => like.onmessage?.({ data: event.data }));
+      socket.addEventListener('close', (event) => like.onclose?.(event));
+      socket.addEventListener('error', (event) => like.onerror?.(event));
+      if (closed) socket.close(1000, 'bye');
+      else like.onopen?.({});
+    },
+    (error) => {
+      like.onerror?.(error);
+      like.onclose?.({ code: 1006 });
+    },
+  );
+  return like;
+}
+
+export async function startWorkerHarness(): Promise<Harness> {
+  const services = await openWorkerServices(workerEnv);
+  // What `npm run worker:first-admin` does against a real D1 (README).
+  const link = await createFirstAdminEnrolment(services);
+  return {
+    runtime: 'workerd',
+    url: TEST_ORIGIN,
+    firstAdminUrl: link.url,
+    services,
+    runDueWork: async () => {
+      const report = await runDueWork(services, createOutboxTransports());
+      await services.hub.settled();
+      return report;
+    },
+    stop: async () => {},
+  };
+}
