@@ -30,7 +30,7 @@ export async function uploadAttachment(
       id,
       conversationId: input.conversationId,
       uploaderUserId: input.actor.userId,
-      data: Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength),
+      data: input.data,
       size: input.data.byteLength,
       createdAt: services.clock.now(),
     }),

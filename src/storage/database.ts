@@ -4,6 +4,9 @@
  * Reads are ordinary awaited drizzle queries. Every multi-row write is *one batch decided up front*:
  * a list of unexecuted drizzle statements that the adapter runs atomically (a transaction on
  * better-sqlite3, `db.batch` on D1, which has no interactive transactions).
+ *
+ * Blob columns are typed `Uint8Array` (drizzle's `$type`), so shared code binds plain bytes on either driver; reads
+ * may return a Buffer on Node, which is a Uint8Array — never rely on Buffer's methods.
  */
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
@@ -34,6 +37,11 @@ export interface Database {
    * acknowledgements), a little latency for each. Adapters whose batch is already one round trip ignore it.
    */
   batch(statements: readonly Statement[], options?: { coalesce?: boolean }): Promise<void>;
+  /**
+   * True when `error` (thrown by `batch`) means the write failed because a unique or primary key of `table` was
+   * taken — e.g. another process appended the same log index first. Each driver words this differently.
+   */
+  isUniqueViolation(error: unknown, table: string): boolean;
   /** True when the database answers a trivial query (health check). */
   ping(): Promise<boolean>;
 }

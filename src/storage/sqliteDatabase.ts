@@ -66,6 +66,7 @@ export function openSqliteDatabase(options: {
       if (statements.length === 0) return;
       return groupCommit.submit(statements, options?.coalesce === true);
     },
+    isUniqueViolation: isSqliteUniqueViolation,
     async ping() {
       return db.get<{ ok: number }>(sql`select 1 as ok`)?.ok === 1;
     },
@@ -75,6 +76,14 @@ export function openSqliteDatabase(options: {
       sqlite.close();
     },
   };
+}
+
+const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
+
+/** better-sqlite3 sets SQLite's extended code; the message names the columns ("UNIQUE constraint failed: log_entries.idx"). */
+function isSqliteUniqueViolation(error: unknown, table: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return UNIQUE_CODES.has(String(code)) && String(message).includes(`: ${table}.`);
 }
 
 interface PendingBatch {

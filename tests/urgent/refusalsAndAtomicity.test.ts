@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfCheckLog } from '../../src/audit-log/selfCheck';
-import { createOutboxTransports } from '../../src/outbox/transports';
+import { nodeOutboxTransports } from '../../src/runtime/node/smtpMailer';
 import { runDueWork } from '../../src/scheduler/runDueWork';
 import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
 import { startSmtpSink } from '../support/sinks';
@@ -141,10 +141,10 @@ describe('the outbox survives a crash', () => {
       smtp.mails.length = 0;
       const restarted = await startTestServer({ dir, env: { EXIGENT_SMTP_URL: smtp.url } });
       try {
-        const report = await runDueWork(restarted.services, createOutboxTransports(restarted.services.config));
+        const report = await runDueWork(restarted.services, nodeOutboxTransports(restarted.services.config));
         expect(report.outbox.delivered).toBe(2);
         expect(smtp.mails.flatMap((m) => m.to).sort()).toEqual(['duty-pl@ncb.test', 'duty-ua@ncb.test']);
-        expect((await runDueWork(restarted.services, createOutboxTransports(restarted.services.config))).outbox.delivered).toBe(0);
+        expect((await runDueWork(restarted.services, nodeOutboxTransports(restarted.services.config))).outbox.delivered).toBe(0);
       } finally {
         await restarted.stop();
       }
