@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-import { generateLogSigningKeyPem } from './src/audit-log/logSignerKey';
+import { generateKeyPairSync } from 'node:crypto';
 
 const nodeModule = (path: string) => fileURLToPath(new URL(`./node_modules/${path}`, import.meta.url));
 
@@ -18,7 +18,7 @@ export default defineConfig(async () => ({
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
           // A fresh key per run, as `wrangler secret put` would provide.
-          EXIGENT_LOG_SIGNING_KEY: await generateLogSigningKeyPem(),
+          EXIGENT_LOG_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
           EXIGENT_AUTH_RATE_LIMIT: '10000',
           EXIGENT_LOG_LEVEL: 'warn',
         },

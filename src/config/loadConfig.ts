@@ -1,4 +1,5 @@
 /** @module Reads and validates Exigent's configuration from environment variables, failing fast with a clear message. */
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (name: string, fallback: number) =>
@@ -117,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `Invalid configuration:\n  EXIGENT_RP_ID: "${rpId}" must equal or be a parent domain of the origin's host "${originUrl.hostname}"`,
     );
   }
+  const defaultKeyDir = e.EXIGENT_DB === ':memory:' ? './data' : dirname(e.EXIGENT_DB);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -124,8 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     origin,
     rpId,
     rpName: e.EXIGENT_RP_NAME,
-    // Beside the database; an in-memory one has no folder, so beside the default database.
-    logKeyPath: e.EXIGENT_LOG_KEY ?? siblingPath(e.EXIGENT_DB === ':memory:' ? './data/exigent.db' : e.EXIGENT_DB, 'log-signing.key'),
+    logKeyPath: e.EXIGENT_LOG_KEY ?? join(defaultKeyDir, 'log-signing.key'),
     logOrigin: e.EXIGENT_LOG_ORIGIN ?? `${originUrl.host}/exigent-log`,
     logLevel: e.EXIGENT_LOG_LEVEL,
     sessionIdleMs: e.EXIGENT_SESSION_IDLE_MINUTES * 60_000,
@@ -146,22 +147,4 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     schedulerIntervalMs: e.EXIGENT_SCHEDULER_SECONDS * 1000,
     instrumentsFile: e.EXIGENT_INSTRUMENTS_FILE,
   };
-}
-
-/**
- * `name` in the folder of `file`, spelled exactly as node:path's `join(dirname(file), name)` spells it on POSIX,
- * by plain string handling so the configuration loads on any runtime.
- */
-function siblingPath(file: string, name: string): string {
-  const absolute = file.startsWith('/');
-  const segments = file.split('/').filter((s) => s !== '');
-  segments.pop(); // the file's own name (like dirname, ignoring trailing slashes)
-  const folder: string[] = [];
-  for (const segment of segments) {
-    if (segment === '.') continue;
-    if (segment !== '..') folder.push(segment);
-    else if (folder.length > 0 && folder.at(-1) !== '..') folder.pop();
-    else if (!absolute) folder.push(segment); // a relative path may climb above its start; "/.." is "/"
-  }
-  return (absolute ? '/' : '') + [...folder, name].join('/');
 }

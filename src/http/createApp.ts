@@ -6,7 +6,7 @@ import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { UpgradeWebSocket } from 'hono/ws';
-import { inMemoryRateLimiters, type RateLimiterFactory } from '../auth/rateLimiter';
+import { createRateLimiter } from '../auth/rateLimiter';
 import { PayloadTooLarge } from '../errors';
 import type { Services } from '../runtime/services';
 import { apiDocs } from './apiDocs';
@@ -47,8 +47,6 @@ export interface AppOptions {
   runtimeStats: () => Record<string, number>;
   /** Defaults to hono/body-limit. */
   readRequestBody?: BodyReader;
-  /** Where rate limits are counted; defaults to this process's memory (a runtime with many isolates shares them). */
-  rateLimiters?: RateLimiterFactory;
 }
 
 /**
@@ -58,10 +56,9 @@ export interface AppOptions {
  */
 export function createApp(services: Services, options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const rateLimiters = options.rateLimiters ?? inMemoryRateLimiters(services.clock);
-  const authLimiter = rateLimiters({ limit: services.config.authRateLimitPerMinute, windowMs: 60_000 });
+  const authLimiter = createRateLimiter({ clock: services.clock, limit: services.config.authRateLimitPerMinute, windowMs: 60_000 });
   const rateLimitAuth = createMiddleware<AppEnv>(async function rateLimitAuth(c, next) {
-    await authLimiter.hit(options.clientAddress(c));
+    authLimiter.hit(options.clientAddress(c));
     await next();
   });
 

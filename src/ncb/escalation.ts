@@ -1,16 +1,16 @@
 /**
  * @module Escalation of unacknowledged NCB notifications: after one window every officer of that NCB and every
- * administrator is alerted, after two windows again (level 2, final). Each step is guarded by the stored level,
- * so running the scheduler twice, or after a restart, never escalates twice.
+ * administrator is alerted, after two windows again (level 2, final). Each step is claimed in its own batch
+ * (ncb_escalations), so overlapping runs, a restart or two processes never escalate twice.
  */
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { LogWriter } from '../audit-log/logWriter';
 import { urgentContacts } from '../contact-record/tables';
 import { agencies, users } from '../directory/tables';
 import { emailStatement } from '../outbox/enqueue';
 import type { Platform } from '../platform';
 import type { DeliveryHub } from '../relay/deliveryHub';
-import { ncbNotifications } from './tables';
+import { ESCALATION_STILL_DUE, ncbEscalations, ncbNotifications } from './tables';
 
 export const MAX_ESCALATION_LEVEL = 2;
 
@@ -33,6 +33,7 @@ export async function escalateUnacknowledged(services: Pick<Platform, 'database'
       ),
     )
     .limit(100);
+  let escalated = 0;
   for (const { n, agencyName, caseReference } of due) {
     const level = n.escalationLevel + 1;
     const recipients = await db
@@ -40,7 +41,7 @@ export async function escalateUnacknowledged(services: Pick<Platform, 'database'
       .from(users)
       .where(and(eq(users.status, 'active'), or(eq(users.agencyId, n.agencyId), eq(users.role, 'admin'))));
     const minutes = Math.round((now - n.createdAt) / 60_000);
-    await services.logWriter.commit(
+    const claimed = await services.logWriter.commit(
       [
         {
           type: 'ncb.escalated',
@@ -51,8 +52,13 @@ export async function escalateUnacknowledged(services: Pick<Platform, 'database'
         },
       ],
       [
-        // Guarded by the level just read. The scheduler runs one tick at a time, so the guard matters only if two
-        // processes share a database; a restart simply re-reads the stored level.
+        // Claims the step: fails the whole batch if another run took it or the officers acknowledged meanwhile.
+        db.insert(ncbEscalations).values({
+          notificationId: n.id,
+          level,
+          escalatedAt: now,
+          stillDue: sql`(select count(*) from ${ncbNotifications} where ${ncbNotifications.id} = ${n.id} and ${ncbNotifications.acknowledgedAt} is null and ${ncbNotifications.escalationLevel} = ${n.escalationLevel})`,
+        }),
         db
           .update(ncbNotifications)
           .set({ escalationLevel: level, escalatedAt: now })
@@ -65,9 +71,17 @@ export async function escalateUnacknowledged(services: Pick<Platform, 'database'
           }),
         ),
       ],
+    ).then(
+      () => true,
+      (error: unknown) => {
+        if (services.database.isUniqueViolation(error, 'ncb_escalations') || services.database.isCheckViolation(error, ESCALATION_STILL_DUE)) return false;
+        throw error;
+      },
     );
+    if (!claimed) continue; // another run escalated it, or it was acknowledged: nothing was written
+    escalated += 1;
     services.hub.publish(`ncb:${n.agencyId}`, { type: 'escalated', notificationId: n.id, level });
     services.logger.warn({ notificationId: n.id, level }, 'NCB notification escalated');
   }
-  return due.length;
+  return escalated;
 }

@@ -1,7 +1,11 @@
 /** @module NCB tables: the mandatory notifications with their acknowledgement and escalation state. */
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { urgentContacts } from '../contact-record/tables';
 import { agencies, users } from '../directory/tables';
+
+/** The CHECK that refuses an escalation step whose notification was acknowledged or escalated meanwhile. */
+export const ESCALATION_STILL_DUE = 'ncb_escalations_still_due';
 
 export const NOTIFICATION_SIDES = ['requesting', 'requested'] as const;
 
@@ -29,4 +33,23 @@ export const ncbNotifications = sqliteTable(
     index('ncb_notifications_agency').on(t.agencyId, t.acknowledgedAt),
     index('ncb_notifications_pending').on(t.acknowledgedAt, t.escalationLevel, t.createdAt),
   ],
+);
+
+/**
+ * One row per escalation step taken, committed in the step's batch. Two scheduler runs that overlap (two cron
+ * invocations on Workers, two processes on one file) both see a notification as due; the second one's batch
+ * fails on this key or on `stillDue`, so its log entry and e-mails are never written: each step happens once.
+ */
+export const ncbEscalations = sqliteTable(
+  'ncb_escalations',
+  {
+    notificationId: text('notification_id')
+      .notNull()
+      .references(() => ncbNotifications.id),
+    level: integer('level').notNull(),
+    escalatedAt: integer('escalated_at').notNull(),
+    /** Computed in the insert: 1 while the notification is unacknowledged at the level below; else the batch aborts. */
+    stillDue: integer('still_due').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.level] }), check(ESCALATION_STILL_DUE, sql`${t.stillDue} = 1`)],
 );

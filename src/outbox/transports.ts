@@ -1,33 +1,22 @@
 /**
- * @module The outbox's two ways out — e-mail through a runtime's mail sender and HTTP POST through fetch — behind a
- * narrow interface, so the delivery worker holds the retry rules and tests can drive it against real local servers.
+ * @module The outbox's two ways out — SMTP through nodemailer and HTTP POST through fetch — behind a narrow
+ * interface, so the delivery worker holds the retry rules and tests can drive it against real local servers.
  */
-
-export interface OutboundMail {
-  messageId: string;
-  from: string;
-  to: string;
-  subject: string;
-  text: string;
-}
-
-export type SendMail = (mail: OutboundMail) => Promise<void>;
+import nodemailer from 'nodemailer';
+import type { Config } from '../config/loadConfig';
 
 export interface OutboxTransports {
   /** Absent when no SMTP server is configured: e-mails then wait in the outbox. */
-  sendMail?: SendMail;
+  sendMail?: (mail: { messageId: string; from: string; to: string; subject: string; text: string }) => Promise<void>;
   post: (url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<{ status: number }>;
 }
 
-/**
- * @param options.sendMail The runtime's mail sender (SMTP on Node, see runtime/node/smtpMailer); omit it when none
- * is configured.
- * @example
- * const transports = createOutboxTransports({ sendMail: smtpMailer('smtp://mail.example:587') });
- */
-export function createOutboxTransports(options: { sendMail?: SendMail } = {}): OutboxTransports {
+/** A stuck mail server must not hold a delivery pass for nodemailer's default of minutes. */
+const SMTP_TIMEOUT_MS = 30_000;
+
+export function createOutboxTransports(config: Pick<Config, 'smtpUrl'>): OutboxTransports {
   return {
-    ...(options.sendMail && { sendMail: options.sendMail }),
+    ...(config.smtpUrl !== undefined && { sendMail: smtpSender(config.smtpUrl) }),
     async post(url, init) {
       const response = await fetch(url, {
         method: 'POST',
@@ -41,5 +30,17 @@ export function createOutboxTransports(options: { sendMail?: SendMail } = {}): O
       await response.body?.cancel();
       return { status: response.status };
     },
+  };
+}
+
+function smtpSender(smtpUrl: string): NonNullable<OutboxTransports['sendMail']> {
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: SMTP_TIMEOUT_MS,
+    greetingTimeout: SMTP_TIMEOUT_MS,
+    socketTimeout: SMTP_TIMEOUT_MS,
+  });
+  return async (mail) => {
+    await transport.sendMail(mail);
   };
 }

@@ -6,14 +6,17 @@ import { eq } from 'drizzle-orm';
 import type { Actor } from '../directory/actor';
 import { Invalid, NotFound, PayloadTooLarge } from '../errors';
 import type { Platform } from '../platform';
+import type { AttachmentStore } from './attachmentStore';
 import { requireMembership } from './conversations';
 import { blobs } from './tables';
 
 /** A blob is at least a 24-byte nonce plus a 16-byte tag: anything shorter cannot be our ciphertext. */
 const MIN_BLOB_BYTES = 40;
 
+type AttachmentServices = Pick<Platform, 'database' | 'clock' | 'config'> & { attachments: AttachmentStore };
+
 export async function uploadAttachment(
-  services: Pick<Platform, 'database' | 'clock' | 'config'>,
+  services: AttachmentServices,
   input: { actor: Actor; conversationId: string; data: Uint8Array },
 ): Promise<{ id: string; size: number }> {
   const { config } = services;
@@ -25,22 +28,34 @@ export async function uploadAttachment(
   if (input.data.byteLength < MIN_BLOB_BYTES) throw new Invalid('This is not an encrypted attachment (too short)', 'body');
   await requireMembership(services, input.actor, input.conversationId, { open: true });
   const id = crypto.randomUUID();
-  await services.database.batch([
-    services.database.db.insert(blobs).values({
-      id,
-      conversationId: input.conversationId,
-      uploaderUserId: input.actor.userId,
-      data: input.data,
-      size: input.data.byteLength,
-      createdAt: services.clock.now(),
-    }),
-  ]);
+  const data = await services.attachments.put(id, input.data);
+  try {
+    await services.database.batch([
+      services.database.db.insert(blobs).values({
+        id,
+        conversationId: input.conversationId,
+        uploaderUserId: input.actor.userId,
+        data,
+        size: input.data.byteLength,
+        createdAt: services.clock.now(),
+      }),
+    ]);
+  } catch (error) {
+    // No row, no attachment: bytes stored outside the database must not outlive the failed write.
+    await services.attachments.erase([id]).catch(() => undefined);
+    throw error;
+  }
   return { id, size: input.data.byteLength };
 }
 
-export async function downloadAttachment(services: Pick<Platform, 'database'>, input: { actor: Actor; id: string }): Promise<Uint8Array> {
+export async function downloadAttachment(
+  services: Pick<Platform, 'database'> & { attachments: AttachmentStore },
+  input: { actor: Actor; id: string },
+): Promise<Uint8Array> {
   const [row] = await services.database.db.select().from(blobs).where(eq(blobs.id, input.id));
   if (!row) throw new NotFound(`No attachment with id ${input.id} (it may have expired)`);
   await requireMembership(services, input.actor, row.conversationId);
-  return new Uint8Array(row.data);
+  const data = await services.attachments.get(row.id, new Uint8Array(row.data));
+  if (!data) throw new NotFound(`The attachment ${input.id} has no stored content (it may have expired)`);
+  return data;
 }

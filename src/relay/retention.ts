@@ -5,6 +5,7 @@
 import { and, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { LogWriter } from '../audit-log/logWriter';
 import type { Platform } from '../platform';
+import type { AttachmentStore } from './attachmentStore';
 import { deliveries, blobs, messages } from './tables';
 
 export interface PurgeReport {
@@ -16,7 +17,9 @@ export interface PurgeReport {
 /** Work per run is bounded so a purge never holds the writer for long; the timer comes back for the rest. */
 const PURGE_BATCH = 5000;
 
-export async function purgeExpired(services: Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { logWriter: LogWriter }): Promise<PurgeReport> {
+export async function purgeExpired(
+  services: Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { logWriter: LogWriter; attachments: AttachmentStore },
+): Promise<PurgeReport> {
   const { db } = services.database;
   const cutoff = services.clock.now() - services.config.retentionMs;
   const expiredMessages = await db
@@ -51,6 +54,11 @@ export async function purgeExpired(services: Pick<Platform, 'database' | 'clock'
     ],
     statements,
   );
+  // After the rows: if this fails, the next purge cannot see the bytes again, so the bucket's own lifecycle rule
+  // (README) is the backstop; bytes without a row are unreachable through the API.
+  if (expiredBlobs.length > 0) {
+    await services.attachments.erase(expiredBlobs.map((b) => b.id)).catch((error: Error) => services.logger.error({ err: error }, 'could not erase expired attachment bytes'));
+  }
   services.logger.info(report, 'retention purge erased expired ciphertext');
   return report;
 }

@@ -6,6 +6,7 @@ import type { LogSigner } from '../audit-log/logSigner';
 import type { LogWriter } from '../audit-log/logWriter';
 import type { LegalInstrument } from '../formal-requests/instruments';
 import type { Platform } from '../platform';
+import type { AttachmentStore } from '../relay/attachmentStore';
 import type { DeliveryHub } from '../relay/deliveryHub';
 
 export interface Services extends Platform {
@@ -15,6 +16,8 @@ export interface Services extends Platform {
   logSigner: LogSigner;
   /** Pushes relay events to connected devices (best effort; the database queue is the truth). */
   hub: DeliveryHub;
+  /** Where attachments' ciphertext is kept (their rows on Node, R2 on Workers). */
+  attachments: AttachmentStore;
   /** Legal-instrument presets for formal-request deadlines (an operator-editable file). */
   instruments: readonly LegalInstrument[];
 }

@@ -54,6 +54,9 @@ export function openD1Database(d1: D1Like, schema: Record<string, unknown>): D1S
       // also when the error crossed a Durable Object call, which keeps only the message.
       return new RegExp(`UNIQUE constraint failed: ${table}\\.`).test(String((error as { message?: unknown } | undefined)?.message ?? error));
     },
+    isCheckViolation(error, constraint) {
+      return String((error as { message?: unknown } | undefined)?.message ?? error).includes(`CHECK constraint failed: ${constraint}`);
+    },
     async ping() {
       return (await db.get<{ ok: number }>(sql`select 1 as ok`))?.ok === 1;
     },

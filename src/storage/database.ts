@@ -25,7 +25,17 @@ export interface BoundStatement {
   params: Record<string, unknown>;
 }
 
-export type Statement = BatchItem<'sqlite'> | BoundStatement;
+/**
+ * SQL text with positional parameters: how a statement crosses an isolate boundary (on Workers, the business rows
+ * of a logged event travel to the log's single writer with its leaves). Domain code builds drizzle statements.
+ */
+export interface RawStatement {
+  kind: 'raw';
+  sql: string;
+  params: unknown[];
+}
+
+export type Statement = BatchItem<'sqlite'> | BoundStatement | RawStatement;
 
 export interface Database {
   /** Query builder for reads and for building statements; never call `.run()` on a write from domain code. */
@@ -42,6 +52,8 @@ export interface Database {
    * taken — e.g. another process appended the same log index first. Each driver words this differently.
    */
   isUniqueViolation(error: unknown, table: string): boolean;
+  /** True when `error` means the named CHECK constraint refused a row (a guard that aborts the whole batch). */
+  isCheckViolation(error: unknown, constraint: string): boolean;
   /** True when the database answers a trivial query (health check). */
   ping(): Promise<boolean>;
 }

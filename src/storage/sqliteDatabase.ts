@@ -67,6 +67,10 @@ export function openSqliteDatabase(options: {
       return groupCommit.submit(statements, options?.coalesce === true);
     },
     isUniqueViolation: isSqliteUniqueViolation,
+    isCheckViolation(error, constraint) {
+      const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+      return code === 'SQLITE_CONSTRAINT_CHECK' && String(message).includes(constraint);
+    },
     async ping() {
       return db.get<{ ok: number }>(sql`select 1 as ok`)?.ok === 1;
     },
@@ -110,7 +114,8 @@ function createGroupCommit(sqlite: BetterSqlite3.Database) {
 
   const runStatements = (statements: readonly Statement[]) => {
     for (const statement of statements) {
-      if ('prepared' in statement) statement.prepared.run(statement.params);
+      if ('kind' in statement && statement.kind === 'raw') sqlite.prepare(statement.sql).run(...statement.params);
+      else if ('prepared' in statement) statement.prepared.run(statement.params);
       else (statement as unknown as RunnableSync).run();
     }
   };

@@ -13,7 +13,10 @@ export interface Harness {
   firstAdminUrl: string;
   /** The services of the server under test (the same database it writes). */
   services: Services;
-  runDueWork(): Promise<DueWorkReport>;
+  /** Runs the scheduler's due work once; `at` runs it as if the clock read that time (escalation windows). */
+  runDueWork(options?: { at?: number }): Promise<DueWorkReport>;
+  /** Runs raw SQL on the server's database (DDL for fault injection: a trigger that fails one statement). */
+  execute(sql: string): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 /** @module The Node harness: a real server on 127.0.0.1 with a fresh SQLite database (see tests/support/harness.ts). */
+import { manualClock } from '../../src/clock';
 import { createOutboxTransports } from '../../src/outbox/transports';
 import { runDueWork } from '../../src/scheduler/runDueWork';
 import type { Harness } from './harness';
@@ -13,7 +14,9 @@ export async function startNodeHarness(): Promise<Harness> {
     firstAdminUrl: server.firstAdminUrl,
     services: server.services,
     // No mail server: e-mails stay in the outbox, as they do in the workerd run.
-    runDueWork: () => runDueWork(server.services, createOutboxTransports()),
+    runDueWork: (options = {}) =>
+      runDueWork({ ...server.services, clock: options.at === undefined ? server.services.clock : manualClock(options.at) }, createOutboxTransports()),
+    execute: async (sql) => void server.services.database.sqlite.exec(sql),
     stop: () => server.stop(),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import type { SocketLike } from '../../clients/sdk/messenger';
+import { manualClock } from '../../src/clock';
 import { createFirstAdminEnrolment } from '../../src/auth/enrolments';
 import { createOutboxTransports } from '../../src/outbox/transports';
 import type { Env } from '../../src/runtime/worker/env';
@@ -66,11 +67,13 @@ export async function startWorkerHarness(): Promise<Harness> {
     url: TEST_ORIGIN,
     firstAdminUrl: link.url,
     services,
-    runDueWork: async () => {
-      const report = await runDueWork(services, createOutboxTransports());
+    runDueWork: async (options = {}) => {
+      const clock = options.at === undefined ? services.clock : manualClock(options.at);
+      const report = await runDueWork({ ...services, clock }, createOutboxTransports());
       await services.hub.settled();
       return report;
     },
+    execute: async (sql) => void (await workerEnv.DB.exec(sql.replace(/\s*\n\s*/g, ' '))),
     stop: async () => {},
   };
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { parseInstruments } from '../../formal-requests/instruments';
 import { createLogWriter } from '../../audit-log/logWriter';
+import { inRowAttachmentStore } from '../../relay/attachmentStore';
 import { createLocalDeliveryHub } from '../../relay/deliveryHub';
 import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
@@ -46,6 +47,7 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
     logWriter: createLogWriter({ database, clock }),
     logSigner,
     hub: createLocalDeliveryHub(),
+    attachments: inRowAttachmentStore,
     instruments: loadInstruments(config),
     signatures,
     async close() {

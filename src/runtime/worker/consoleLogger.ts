@@ -13,7 +13,7 @@ export function consoleLogger(minimum: string): Logger {
       if (LEVELS.indexOf(level) < threshold) return;
       const fields = typeof fieldsOrMessage === 'string' ? {} : fieldsOrMessage;
       const msg = typeof fieldsOrMessage === 'string' ? fieldsOrMessage : message;
-      const line = JSON.stringify({ level, time: Date.now(), ...fields, msg }, (key, value) => (SECRET_FIELDS.has(key) ? '[redacted]' : value instanceof Error ? { message: value.message, stack: value.stack } : value));
+      const line = JSON.stringify({ ...fields, level, time: Date.now(), msg }, (key, value) => (SECRET_FIELDS.has(key) ? '[redacted]' : value instanceof Error ? { message: value.message, stack: value.stack } : value));
       (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(line);
     }) as LogFn;
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

@@ -15,13 +15,22 @@ import { openWorkerServices, servicesCache } from './workerServices';
 export class LogSequencer extends DurableObject<Env> {
   private readonly services = servicesCache(() => openWorkerServices(this.env, { logWriter: (database, clock) => createLogWriter({ database, clock }) }));
 
-  async commit(events: LogEvent[], statements: RawStatement[]): Promise<Committed> {
+  /**
+   * A refused batch (a constraint, an injected fault) is an answer, not a crash of this object: it comes back as
+   * `{ refused }` with the database's message, which the caller's adapter classifies (isUniqueViolation…).
+   */
+  async commit(events: LogEvent[], statements: RawStatement[]): Promise<{ committed: Committed } | { refused: string }> {
     const services = await this.services();
-    const committed = await services.logWriter.commit(events, statements);
+    let committed: Committed;
+    try {
+      committed = await services.logWriter.commit(events, statements);
+    } catch (error) {
+      return { refused: error instanceof Error ? error.message : String(error) };
+    }
     if (events.length > 0 && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + services.config.checkpointIntervalMs);
     }
-    return committed;
+    return { committed };
   }
 
   async size(): Promise<number> {

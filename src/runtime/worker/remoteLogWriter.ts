@@ -14,7 +14,9 @@ export function remoteLogWriter(namespace: DurableObjectNamespace<LogSequencer>,
   const sequencer = () => namespace.get(namespace.idFromName(LOG_SEQUENCER_NAME));
   return {
     async commit(events, statements = []) {
-      return sequencer().commit(events as never, statements.map(database.toRaw));
+      const answer = await sequencer().commit(events as never, statements.map(database.toRaw));
+      if ('refused' in answer) throw new Error(answer.refused);
+      return answer.committed;
     },
     async size() {
       return sequencer().size();

@@ -16,6 +16,7 @@ import shippedInstruments from '../../../config/legal-instruments.json';
 import { consoleLogger } from './consoleLogger';
 import { durableObjectHub, type DurableObjectHub } from './durableObjectHub';
 import { settingsOf, type Env } from './env';
+import { r2AttachmentStore } from './r2AttachmentStore';
 import { remoteLogWriter } from './remoteLogWriter';
 
 export interface WorkerServices extends Services {
@@ -46,6 +47,7 @@ export async function openWorkerServices(env: Env, options: WorkerServicesOption
     logWriter: options.logWriter?.(database, clock) ?? remoteLogWriter(env.LOG, database),
     logSigner,
     hub: durableObjectHub(env.LIVE, logger),
+    attachments: r2AttachmentStore(env.ATTACHMENTS),
     // An operator's own presets are a deploy-time choice on Workers: edit config/legal-instruments.json and deploy.
     instruments: parseInstruments(JSON.stringify(shippedInstruments), 'config/legal-instruments.json'),
     signatures: { verify: ed25519Verify },
