@@ -32,7 +32,7 @@ export async function issueCheckpoint(services: CheckpointServices): Promise<Che
   const note = await signNote(body, logSigner);
   const createdAt = clock.now();
   await database.batch([
-    database.db.insert(logCheckpoints).values({ size, rootHash: Buffer.from(rootHash), note, createdAt }).onConflictDoNothing(),
+    database.db.insert(logCheckpoints).values({ size, rootHash, note, createdAt }).onConflictDoNothing(),
   ]);
   return withCosignatures(services, { size, rootHash, note, createdAt });
 }

@@ -70,7 +70,7 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
     try {
       return await attempt(events, statements);
     } catch (error) {
-      if (!isLeafIndexTaken(error)) throw error;
+      if (!isLeafIndexTaken(database, error)) throw error;
       return attempt(events, statements);
     }
   }
@@ -93,7 +93,7 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
       countries: `,${e.leaf.countries.join(',')},`,
       createdAt: at,
     }));
-    const nodeRows = next.newNodes.map((n) => ({ level: n.level, idx: n.index, hash: Buffer.from(n.hash) }));
+    const nodeRows = next.newNodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }));
     const started = performance.now();
     try {
       await database.batch([
@@ -127,9 +127,8 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
   };
 }
 
-function isLeafIndexTaken(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && /log_entries\.idx|log_nodes\./.test(String(message));
+function isLeafIndexTaken(database: Database, error: unknown): boolean {
+  return database.isUniqueViolation(error, 'log_entries') || database.isUniqueViolation(error, 'log_nodes');
 }
 
 /** SQLite limits bound parameters per statement, so large appends are split into several inserts of one batch. */

@@ -24,14 +24,14 @@ export const logNodes = sqliteTable(
   {
     level: integer('level').notNull(),
     idx: integer('idx').notNull(),
-    hash: blob('hash', { mode: 'buffer' }).notNull(),
+    hash: blob('hash', { mode: 'buffer' }).$type<Uint8Array>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.level, t.idx] })],
 );
 
 export const logCheckpoints = sqliteTable('log_checkpoints', {
   size: integer('size').primaryKey(),
-  rootHash: blob('root_hash', { mode: 'buffer' }).notNull(),
+  rootHash: blob('root_hash', { mode: 'buffer' }).$type<Uint8Array>().notNull(),
   /** The full C2SP signed note (checkpoint body + log signature). */
   note: text('note').notNull(),
   createdAt: integer('created_at').notNull(),
@@ -40,7 +40,7 @@ export const logCheckpoints = sqliteTable('log_checkpoints', {
 export const witnesses = sqliteTable('witnesses', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
-  publicKey: blob('public_key', { mode: 'buffer' }).notNull(),
+  publicKey: blob('public_key', { mode: 'buffer' }).$type<Uint8Array>().notNull(),
   createdAt: integer('created_at').notNull(),
   revokedAt: integer('revoked_at'),
 });

@@ -33,7 +33,7 @@ export async function registerWitness(
   }
   const [existing] = await services.database.db.select().from(witnesses).where(eq(witnesses.name, parsed.name));
   if (existing) throw new Conflict(`A witness named ${parsed.name} is already registered`, 'verifierKey');
-  const witness = { id: crypto.randomUUID(), name: parsed.name, publicKey: Buffer.from(parsed.publicKey), createdAt: services.clock.now() };
+  const witness = { id: crypto.randomUUID(), name: parsed.name, publicKey: parsed.publicKey, createdAt: services.clock.now() };
   await services.logWriter.commit(
     [{ type: 'witness.registered', actor: { userId: input.actor.userId, role: input.actor.role }, subject: { witnessId: witness.id }, details: { name: parsed.name } }],
     [services.database.db.insert(witnesses).values(witness)],

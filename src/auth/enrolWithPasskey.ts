@@ -106,7 +106,7 @@ export async function completeEnrolment(
       database.db.insert(credentials).values({
         id: credential.id,
         userId,
-        publicKey: Buffer.from(credential.publicKey),
+        publicKey: credential.publicKey,
         counter: credential.counter,
         transports: credential.transports ?? [],
         deviceType: credentialDeviceType,

@@ -99,7 +99,7 @@ export async function completeAddPasskey(
       database.db.insert(credentials).values({
         ...passkey,
         userId: input.actor.userId,
-        publicKey: Buffer.from(credential.publicKey),
+        publicKey: credential.publicKey,
         counter: credential.counter,
       }),
     ],

@@ -3,15 +3,22 @@ import type { Clock } from '../clock';
 import { TooManyRequests } from '../errors';
 
 export interface RateLimiter {
-  /** Counts one attempt for `key`; throws TooManyRequests once the window's budget is spent. */
-  hit(key: string): void;
+  /**
+   * Counts one attempt for `key`; rejects with TooManyRequests once the window's budget is spent. Asynchronous so
+   * a limiter shared between Workers isolates (a Durable Object) can implement it.
+   */
+  hit(key: string): Promise<void>;
 }
 
+/** Builds one limiter per budget; a runtime brings its own (in-memory on Node, a Durable Object on Workers). */
+export type RateLimiterFactory = (options: { limit: number; windowMs: number; what?: string }) => RateLimiter;
+
+/** The in-memory limiter: right for one process, which sees every request. */
 export function createRateLimiter(options: { clock: Clock; limit: number; windowMs: number; what?: string }): RateLimiter {
   const { clock, limit, windowMs, what = 'authentication attempts' } = options;
   const windows = new Map<string, { start: number; count: number }>();
   return {
-    hit(key) {
+    async hit(key) {
       const now = clock.now();
       let window = windows.get(key);
       if (!window || now - window.start >= windowMs) {
@@ -27,4 +34,9 @@ export function createRateLimiter(options: { clock: Clock; limit: number; window
       }
     },
   };
+}
+
+/** A factory of in-memory limiters on `clock`. */
+export function inMemoryRateLimiters(clock: Clock): RateLimiterFactory {
+  return (options) => createRateLimiter({ clock, ...options });
 }

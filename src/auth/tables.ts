@@ -32,7 +32,7 @@ export const credentials = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id),
-    publicKey: blob('public_key', { mode: 'buffer' }).notNull(),
+    publicKey: blob('public_key', { mode: 'buffer' }).$type<Uint8Array>().notNull(),
     counter: integer('counter').notNull(),
     transports: text('transports', { mode: 'json' }).$type<string[]>().notNull(),
     deviceType: text('device_type').notNull(),

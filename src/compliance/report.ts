@@ -4,13 +4,13 @@
  * public key can check the report is genuine and tie it to the tamper-evident log. Rendered as PDF too.
  */
 import canonicalize from 'canonicalize';
-import { createHash } from 'node:crypto';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { issueCheckpoint } from '../audit-log/checkpoints';
 import type { LogSigner } from '../audit-log/logSigner';
 import type { LogWriter } from '../audit-log/logWriter';
 import { signNote } from '../audit-log/tlog';
 import { toBase64 } from '../crypto/base64url';
+import { sha256Sync } from '../crypto/sha256';
 import type { Actor } from '../directory/actor';
 import type { Platform } from '../platform';
 import { reviewRecords, type ReviewFilter } from './reviewRecords';
@@ -36,7 +36,7 @@ export interface SignedReport {
 }
 
 export function reportHash(report: ComplianceReport): string {
-  return toBase64(new Uint8Array(createHash('sha256').update(canonicalize(report)!).digest()));
+  return toBase64(sha256Sync(canonicalize(report)!));
 }
 
 export async function buildSignedReport(

@@ -29,5 +29,15 @@ describe('loadConfig', () => {
 
   it('accepts an in-memory database', () => {
     expect(loadConfig({ EXIGENT_DB: ':memory:' }).dbPath).toBe(':memory:');
+    expect(loadConfig({ EXIGENT_DB: ':memory:' }).logKeyPath).toBe('data/log-signing.key');
+  });
+
+  it('keeps the log key beside the database unless told otherwise', () => {
+    const keyFor = (db: string) => loadConfig({ EXIGENT_DB: db }).logKeyPath;
+    expect(keyFor('/var/lib/exigent/exigent.db')).toBe('/var/lib/exigent/log-signing.key');
+    expect(keyFor('exigent.db')).toBe('log-signing.key');
+    expect(keyFor('../shared//db/./exigent.db')).toBe('../shared/db/log-signing.key');
+    expect(keyFor('/srv/../exigent.db')).toBe('/log-signing.key');
+    expect(loadConfig({ EXIGENT_DB: 'x.db', EXIGENT_LOG_KEY: '/etc/exigent/key' }).logKeyPath).toBe('/etc/exigent/key');
   });
 });

@@ -1,5 +1,4 @@
 /** @module Reads and validates Exigent's configuration from environment variables, failing fast with a clear message. */
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (name: string, fallback: number) =>
@@ -39,6 +38,8 @@ const envSchema = z.object({
   EXIGENT_NCB_ESCALATION_MINUTES: positiveInt('EXIGENT_NCB_ESCALATION_MINUTES', 15),
   EXIGENT_SMTP_URL: z.url({ error: 'EXIGENT_SMTP_URL must be a URL such as smtps://user:pass@mail.example.org:465' }).optional(),
   EXIGENT_SMTP_FROM: z.string().min(3).default('Exigent <exigent@localhost>'),
+  EXIGENT_MAIL_API_URL: z.url({ error: 'EXIGENT_MAIL_API_URL must be a URL such as https://api.resend.com/emails' }).optional(),
+  EXIGENT_MAIL_API_TOKEN: z.string().min(1).optional(),
   EXIGENT_OUTBOX_MAX_ATTEMPTS: positiveInt('EXIGENT_OUTBOX_MAX_ATTEMPTS', 12),
   EXIGENT_SCHEDULER_SECONDS: positiveInt('EXIGENT_SCHEDULER_SECONDS', 5),
   EXIGENT_INSTRUMENTS_FILE: z.string().min(1).optional(),
@@ -80,6 +81,12 @@ export interface Config {
   /** SMTP server for NCB duty e-mails; without it e-mails wait in the outbox until one is configured. */
   smtpUrl: string | undefined;
   smtpFrom: string;
+  /**
+   * An HTTP mail API (Resend's `POST /emails` JSON shape) for NCB duty e-mails: the way out on Workers, which have
+   * no SMTP sockets; on Node it is used when no SMTP server is set.
+   */
+  mailApiUrl: string | undefined;
+  mailApiToken: string | undefined;
   /** Delivery attempts (with exponential backoff) before an outbox message is dead-lettered. */
   outboxMaxAttempts: number;
   /** How often the scheduler looks for due escalations, reminders, outbox deliveries and purges. */
@@ -111,6 +118,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (originUrl.pathname !== '/' || originUrl.search || originUrl.hash) {
     throw new ConfigError(`Invalid configuration:\n  EXIGENT_ORIGIN: must be a bare origin without path, got "${origin}"`);
   }
+  if (e.EXIGENT_MAIL_API_URL && !e.EXIGENT_MAIL_API_TOKEN) {
+    throw new ConfigError('Invalid configuration:\n  EXIGENT_MAIL_API_TOKEN: required with EXIGENT_MAIL_API_URL (the API key, sent as a Bearer token)');
+  }
   const rpId = e.EXIGENT_RP_ID ?? originUrl.hostname;
   // WebAuthn requires the RP ID to be the origin's host or a registrable suffix of it.
   if (originUrl.hostname !== rpId && !originUrl.hostname.endsWith(`.${rpId}`)) {
@@ -118,7 +128,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `Invalid configuration:\n  EXIGENT_RP_ID: "${rpId}" must equal or be a parent domain of the origin's host "${originUrl.hostname}"`,
     );
   }
-  const defaultKeyDir = e.EXIGENT_DB === ':memory:' ? './data' : dirname(e.EXIGENT_DB);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -126,7 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     origin,
     rpId,
     rpName: e.EXIGENT_RP_NAME,
-    logKeyPath: e.EXIGENT_LOG_KEY ?? join(defaultKeyDir, 'log-signing.key'),
+    // Beside the database; an in-memory one has no folder, so beside the default database.
+    logKeyPath: e.EXIGENT_LOG_KEY ?? siblingPath(e.EXIGENT_DB === ':memory:' ? './data/exigent.db' : e.EXIGENT_DB, 'log-signing.key'),
     logOrigin: e.EXIGENT_LOG_ORIGIN ?? `${originUrl.host}/exigent-log`,
     logLevel: e.EXIGENT_LOG_LEVEL,
     sessionIdleMs: e.EXIGENT_SESSION_IDLE_MINUTES * 60_000,
@@ -143,8 +153,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ncbEscalationMs: e.EXIGENT_NCB_ESCALATION_MINUTES * 60_000,
     smtpUrl: e.EXIGENT_SMTP_URL,
     smtpFrom: e.EXIGENT_SMTP_FROM,
+    mailApiUrl: e.EXIGENT_MAIL_API_URL,
+    mailApiToken: e.EXIGENT_MAIL_API_TOKEN,
     outboxMaxAttempts: e.EXIGENT_OUTBOX_MAX_ATTEMPTS,
     schedulerIntervalMs: e.EXIGENT_SCHEDULER_SECONDS * 1000,
     instrumentsFile: e.EXIGENT_INSTRUMENTS_FILE,
   };
+}
+
+/**
+ * `name` in the folder of `file`, spelled exactly as node:path's `join(dirname(file), name)` spells it on POSIX,
+ * by plain string handling so the configuration loads on any runtime.
+ */
+function siblingPath(file: string, name: string): string {
+  const absolute = file.startsWith('/');
+  const segments = file.split('/').filter((s) => s !== '');
+  segments.pop(); // the file's own name (like dirname, ignoring trailing slashes)
+  const folder: string[] = [];
+  for (const segment of segments) {
+    if (segment === '.') continue;
+    if (segment !== '..') folder.push(segment);
+    else if (folder.length > 0 && folder.at(-1) !== '..') folder.pop();
+    else if (!absolute) folder.push(segment); // a relative path may climb above its start; "/.." is "/"
+  }
+  return (absolute ? '/' : '') + [...folder, name].join('/');
 }

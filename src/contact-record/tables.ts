@@ -51,7 +51,7 @@ export const urgentContacts = sqliteTable(
     clientDataJson: text('client_data_json').notNull(),
     signature: text('signature').notNull(),
     /** The credential's COSE public key at signing time, kept with the record it verifies. */
-    credentialPublicKey: blob('credential_public_key', { mode: 'buffer' }).notNull(),
+    credentialPublicKey: blob('credential_public_key', { mode: 'buffer' }).$type<Uint8Array>().notNull(),
     openedAt: integer('opened_at').notNull(),
     closedAt: integer('closed_at'),
     closedBy: text('closed_by'),

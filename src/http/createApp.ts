@@ -5,12 +5,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { UpgradeWebSocket } from 'hono/ws';
-import { createRateLimiter } from '../auth/rateLimiter';
+import { inMemoryRateLimiters, type RateLimiterFactory } from '../auth/rateLimiter';
 import { PayloadTooLarge } from '../errors';
 import type { Services } from '../runtime/services';
 import { apiDocs } from './apiDocs';
 import type { AppEnv } from './appEnv';
+import type { LiveStreams } from './liveStreams';
 import { errorHandler } from './errorHandler';
 import { logRequests, requireSameOrigin, resolveActor } from './middleware';
 import { problemResponse } from './problem';
@@ -39,14 +39,16 @@ export interface AppOptions {
   clientAddress: (c: Context<AppEnv>) => string;
   /** Loads Scalar's standalone browser bundle (runtime-specific: a file on Node, an asset on Workers). */
   loadScalarBundle: () => Promise<string>;
-  /** The runtime's WebSocket upgrade helper (@hono/node-ws on Node, hono/cloudflare-workers on Workers). */
-  upgradeWebSocket: UpgradeWebSocket;
+  /** Where device streams and the NCB inbox stream terminate (this process on Node, Durable Objects on Workers). */
+  liveStreams: LiveStreams;
   /** The bundled web app (built by esbuild on Node, a static asset on Workers). */
   loadWebApp: () => Promise<WebAssets>;
   /** Process figures for operators (memory, uptime); runtime-specific. */
   runtimeStats: () => Record<string, number>;
   /** Defaults to hono/body-limit. */
   readRequestBody?: BodyReader;
+  /** Where rate limits are counted; defaults to this process's memory (a runtime with many isolates shares them). */
+  rateLimiters?: RateLimiterFactory;
 }
 
 /**
@@ -56,9 +58,10 @@ export interface AppOptions {
  */
 export function createApp(services: Services, options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const authLimiter = createRateLimiter({ clock: services.clock, limit: services.config.authRateLimitPerMinute, windowMs: 60_000 });
+  const rateLimiters = options.rateLimiters ?? inMemoryRateLimiters(services.clock);
+  const authLimiter = rateLimiters({ limit: services.config.authRateLimitPerMinute, windowMs: 60_000 });
   const rateLimitAuth = createMiddleware<AppEnv>(async function rateLimitAuth(c, next) {
-    authLimiter.hit(options.clientAddress(c));
+    await authLimiter.hit(options.clientAddress(c));
     await next();
   });
 
@@ -117,9 +120,9 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/api/v1', authRoutes({ rateLimit: rateLimitAuth }));
   app.route('/api/v1', directoryRoutes());
   app.route('/api/v1', logRoutes());
-  app.route('/api/v1', relayRoutes(services, { upgradeWebSocket: options.upgradeWebSocket }));
+  app.route('/api/v1', relayRoutes(services, { liveStreams: options.liveStreams, rateLimiters }));
   app.route('/api/v1', urgentRoutes());
-  app.route('/api/v1', ncbRoutes());
+  app.route('/api/v1', ncbRoutes({ liveStreams: options.liveStreams }));
   app.route('/api/v1', formalRequestRoutes());
   app.route('/api/v1', complianceRoutes());
   app.route('/api/v1', runtimeRoutes({ runtimeStats: options.runtimeStats }));

@@ -40,7 +40,7 @@ const passes = new WeakMap<Database, Promise<unknown>>();
 /**
  * Delivers up to `limit` due messages, longest-due first.
  * @example
- * const report = await deliverDueOutbox(services, createOutboxTransports(services.config));
+ * const report = await deliverDueOutbox(services, createOutboxTransports({ sendMail }));
  */
 export async function deliverDueOutbox(
   services: WorkerServices,
@@ -121,7 +121,7 @@ async function attempt(
         'user-agent': 'Exigent-Webhooks/1',
         'webhook-id': row.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(endpoint.secret, row.id, timestamp, body),
+        'webhook-signature': await signWebhook(endpoint.secret, row.id, timestamp, body),
       },
       body,
       timeoutMs: WEBHOOK_TIMEOUT_MS,

@@ -1,22 +1,33 @@
 /**
- * @module The outbox's two ways out — SMTP through nodemailer and HTTP POST through fetch — behind a narrow
- * interface, so the delivery worker holds the retry rules and tests can drive it against real local servers.
+ * @module The outbox's two ways out — e-mail through a runtime's mail sender and HTTP POST through fetch — behind a
+ * narrow interface, so the delivery worker holds the retry rules and tests can drive it against real local servers.
  */
-import nodemailer from 'nodemailer';
-import type { Config } from '../config/loadConfig';
+
+export interface OutboundMail {
+  messageId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export type SendMail = (mail: OutboundMail) => Promise<void>;
 
 export interface OutboxTransports {
   /** Absent when no SMTP server is configured: e-mails then wait in the outbox. */
-  sendMail?: (mail: { messageId: string; from: string; to: string; subject: string; text: string }) => Promise<void>;
+  sendMail?: SendMail;
   post: (url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<{ status: number }>;
 }
 
-/** A stuck mail server must not hold a delivery pass for nodemailer's default of minutes. */
-const SMTP_TIMEOUT_MS = 30_000;
-
-export function createOutboxTransports(config: Pick<Config, 'smtpUrl'>): OutboxTransports {
+/**
+ * @param options.sendMail The runtime's mail sender (SMTP on Node, see runtime/node/smtpMailer); omit it when none
+ * is configured.
+ * @example
+ * const transports = createOutboxTransports({ sendMail: smtpMailer('smtp://mail.example:587') });
+ */
+export function createOutboxTransports(options: { sendMail?: SendMail } = {}): OutboxTransports {
   return {
-    ...(config.smtpUrl !== undefined && { sendMail: smtpSender(config.smtpUrl) }),
+    ...(options.sendMail && { sendMail: options.sendMail }),
     async post(url, init) {
       const response = await fetch(url, {
         method: 'POST',
@@ -30,17 +41,5 @@ export function createOutboxTransports(config: Pick<Config, 'smtpUrl'>): OutboxT
       await response.body?.cancel();
       return { status: response.status };
     },
-  };
-}
-
-function smtpSender(smtpUrl: string): NonNullable<OutboxTransports['sendMail']> {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    connectionTimeout: SMTP_TIMEOUT_MS,
-    greetingTimeout: SMTP_TIMEOUT_MS,
-    socketTimeout: SMTP_TIMEOUT_MS,
-  });
-  return async (mail) => {
-    await transport.sendMail(mail);
   };
 }

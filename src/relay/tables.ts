@@ -107,7 +107,7 @@ export const blobs = sqliteTable(
       .references(() => conversations.id),
     uploaderUserId: text('uploader_user_id').notNull(),
     /** Opaque ciphertext (nonce ‖ XChaCha20-Poly1305); the key travels only inside E2E envelopes. */
-    data: blob('data', { mode: 'buffer' }).notNull(),
+    data: blob('data', { mode: 'buffer' }).$type<Uint8Array>().notNull(),
     size: integer('size').notNull(),
     createdAt: integer('created_at').notNull(),
   },

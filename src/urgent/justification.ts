@@ -4,9 +4,9 @@
  * assertion over the challenge is a signature over exactly this justification (docs/urgent-contact.md).
  */
 import canonicalize from 'canonicalize';
-import { createHash } from 'node:crypto';
 import type { Ground, HandlingCode } from '../contact-record/tables';
 import { fromBase64Url, toBase64Url } from '../crypto/base64url';
+import { sha256Sync } from '../crypto/sha256';
 
 export const JUSTIFICATION_KIND = 'exigent/urgent-contact-justification/v1';
 const CHALLENGE_CONTEXT = 'exigent-justification-v1\n';
@@ -35,13 +35,11 @@ export function canonicalJustification(justification: Justification): string {
 }
 
 export function justificationHash(canonical: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(canonical, 'utf8').digest());
+  return sha256Sync(canonical);
 }
 
 /** challenge = SHA-256("exigent-justification-v1\n" ‖ SHA-256(canonical justification) ‖ nonce), base64url. */
 export function justificationChallenge(canonical: string): string {
   const parsed = JSON.parse(canonical) as Pick<Justification, 'nonce'>;
-  return toBase64Url(
-    new Uint8Array(createHash('sha256').update(CHALLENGE_CONTEXT).update(justificationHash(canonical)).update(fromBase64Url(parsed.nonce)).digest()),
-  );
+  return toBase64Url(sha256Sync(CHALLENGE_CONTEXT, justificationHash(canonical), fromBase64Url(parsed.nonce)));
 }

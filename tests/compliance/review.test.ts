@@ -9,7 +9,7 @@ import { reportHash, type SignedReport } from '../../src/compliance/report';
 import { openNote, parseCheckpoint, parseVerifierKey, leafHash, verifyInclusion } from '../../src/audit-log/tlog';
 import { fromBase64, toBase64 } from '../../src/crypto/base64url';
 import type { manualClock } from '../../src/clock';
-import { createOutboxTransports } from '../../src/outbox/transports';
+import { nodeOutboxTransports } from '../../src/runtime/node/smtpMailer';
 import { messages } from '../../src/relay/tables';
 import { runDueWork } from '../../src/scheduler/runDueWork';
 import { ApiClient } from '../support/apiClient';
@@ -29,7 +29,7 @@ let admin: Person, anna: Person, ivan: Person, piotr: Person, hans: Person, ncbU
 const ids: { c1: string; c2: string; c3: string; fr1: string; fr2: string; fr3: string } = {} as never;
 let ciphertextSample = '';
 
-const tick = () => runDueWork(server.services, createOutboxTransports(server.services.config));
+const tick = () => runDueWork(server.services, nodeOutboxTransports(server.services.config));
 const at = async (time: number) => {
   clock.set(time);
   await tick();

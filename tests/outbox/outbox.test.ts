@@ -17,7 +17,8 @@ import { deliverDueOutbox } from '../../src/outbox/deliverOutbox';
 import { emailStatement, webhookStatements } from '../../src/outbox/enqueue';
 import { newWebhookSecret, signWebhook, verifyWebhook } from '../../src/outbox/standardWebhooks';
 import { outbox } from '../../src/outbox/tables';
-import { createOutboxTransports, type OutboxTransports } from '../../src/outbox/transports';
+import type { OutboxTransports } from '../../src/outbox/transports';
+import { nodeOutboxTransports } from '../../src/runtime/node/smtpMailer';
 import { createWebhookEndpoint, disableWebhookEndpoint, listWebhookEndpoints } from '../../src/outbox/webhookEndpoints';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqliteDatabase';
 
@@ -59,8 +60,8 @@ const services = (env: Record<string, string> = {}) => ({
   config: loadConfig({ EXIGENT_DB: ':memory:', EXIGENT_OUTBOX_MAX_ATTEMPTS: '3', EXIGENT_SMTP_FROM: 'Exigent <noreply@exigent.test>', ...env }),
 });
 const withSmtp = () => services({ EXIGENT_SMTP_URL: smtpUrl });
-const transportsWithSmtp = (): OutboxTransports => createOutboxTransports({ smtpUrl });
-const transportsWithoutSmtp = (): OutboxTransports => createOutboxTransports({ smtpUrl: undefined });
+const transportsWithSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl });
+const transportsWithoutSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl: undefined });
 
 const rowOf = async (id: string) => (await database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!;
 const allRows = () => database.db.select().from(outbox);
@@ -100,13 +101,13 @@ beforeAll(async () => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const headers = {
         id: String(req.headers['webhook-id']),
         timestamp: String(req.headers['webhook-timestamp']),
         signature: String(req.headers['webhook-signature']),
       };
-      const verified = req.headers['content-type'] === 'application/json' && verifyWebhook(receiverSecret, headers, body, { now: clock.now() });
+      const verified = req.headers['content-type'] === 'application/json' && (await verifyWebhook(receiverSecret, headers, body, { now: clock.now() }));
       webhooks.push({ id: headers.id, timestamp: headers.timestamp, userAgent: req.headers['user-agent'], body, verified });
       const fail = failNext > 0;
       if (fail) failNext--;
@@ -288,28 +289,28 @@ describe('Standard Webhooks signatures', () => {
   const body = '{"type":"ncb.notification.created","data":{}}';
   const timestamp = Math.floor(Date.UTC(2026, 0, 1) / 1000);
 
-  it('sign with HMAC-SHA256 over "id.timestamp.body" keyed by the decoded secret', () => {
+  it('sign with HMAC-SHA256 over "id.timestamp.body" keyed by the decoded secret', async () => {
     const expected = createHmac('sha256', Buffer.from('0123456789abcdef0123456789abcdef'))
       .update(`msg_1.${timestamp}.${body}`)
       .digest('base64');
-    expect(signWebhook(secret, 'msg_1', timestamp, body)).toBe(`v1,${expected}`);
+    expect(await signWebhook(secret, 'msg_1', timestamp, body)).toBe(`v1,${expected}`);
     expect(newWebhookSecret()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(newWebhookSecret().slice(6), 'base64')).toHaveLength(32);
   });
 
-  it('verify only the right body, secret and a fresh timestamp, accepting any of several signatures', () => {
+  it('verify only the right body, secret and a fresh timestamp, accepting any of several signatures', async () => {
     const now = timestamp * 1000;
-    const signature = signWebhook(secret, 'msg_1', timestamp, body);
+    const signature = await signWebhook(secret, 'msg_1', timestamp, body);
     const headers = { id: 'msg_1', timestamp: String(timestamp), signature };
-    expect(verifyWebhook(secret, headers, body, { now })).toBe(true);
-    expect(verifyWebhook(secret, { ...headers, signature: `v1,bm90LWl0 ${signature}` }, body, { now })).toBe(true);
-    expect(verifyWebhook(secret, headers, body.replace('{}', '{"x":1}'), { now })).toBe(false);
-    expect(verifyWebhook(newWebhookSecret(), headers, body, { now })).toBe(false);
-    expect(verifyWebhook(secret, { ...headers, id: 'msg_2' }, body, { now })).toBe(false);
-    expect(verifyWebhook(secret, headers, body, { now: now + 10 * 60_000 })).toBe(false);
+    expect(await verifyWebhook(secret, headers, body, { now })).toBe(true);
+    expect(await verifyWebhook(secret, { ...headers, signature: `v1,bm90LWl0 ${signature}` }, body, { now })).toBe(true);
+    expect(await verifyWebhook(secret, headers, body.replace('{}', '{"x":1}'), { now })).toBe(false);
+    expect(await verifyWebhook(newWebhookSecret(), headers, body, { now })).toBe(false);
+    expect(await verifyWebhook(secret, { ...headers, id: 'msg_2' }, body, { now })).toBe(false);
+    expect(await verifyWebhook(secret, headers, body, { now: now + 10 * 60_000 })).toBe(false);
     const old = timestamp - 600;
-    expect(verifyWebhook(secret, { id: 'msg_1', timestamp: String(old), signature: signWebhook(secret, 'msg_1', old, body) }, body, { now })).toBe(false);
-    expect(verifyWebhook(secret, { ...headers, timestamp: 'soon' }, body, { now })).toBe(false);
+    expect(await verifyWebhook(secret, { id: 'msg_1', timestamp: String(old), signature: await signWebhook(secret, 'msg_1', old, body) }, body, { now })).toBe(false);
+    expect(await verifyWebhook(secret, { ...headers, timestamp: 'soon' }, body, { now })).toBe(false);
   });
 });
 

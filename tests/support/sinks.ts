@@ -47,9 +47,9 @@ export async function startWebhookSink() {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const headers = { id: String(req.headers['webhook-id']), timestamp: String(req.headers['webhook-timestamp']), signature: String(req.headers['webhook-signature']) };
-      const verified = verifyWebhook(secret, headers, body, { now: Number(headers.timestamp) * 1000 });
+      const verified = await verifyWebhook(secret, headers, body, { now: Number(headers.timestamp) * 1000 });
       hooks.push({ id: headers.id, body: JSON.parse(body) as Record<string, unknown>, verified });
       res.writeHead(verified ? 204 : 401).end();
     });

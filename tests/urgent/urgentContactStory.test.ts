@@ -7,7 +7,7 @@ import type { TextContent } from '../../clients/sdk/crypto';
 import { logEntries } from '../../src/audit-log/tables';
 import type { manualClock } from '../../src/clock';
 import { urgentContacts } from '../../src/contact-record/tables';
-import { createOutboxTransports } from '../../src/outbox/transports';
+import { nodeOutboxTransports } from '../../src/runtime/node/smtpMailer';
 import { runDueWork } from '../../src/scheduler/runDueWork';
 import { verifyJustificationSignature } from '../../src/urgent/verifyJustification';
 import { newDevice } from '../support/devices';
@@ -24,7 +24,7 @@ let admin: Person, anna: Person, piotr: Person, ncbUa: Person, ncbPl: Person;
 let contact: { id: string; conversationId: string; formalRequestId: string; notificationIds: string[] };
 
 const MINUTE = 60_000;
-const tick = () => runDueWork(server.services, createOutboxTransports(server.services.config));
+const tick = () => runDueWork(server.services, nodeOutboxTransports(server.services.config));
 const logged = async (type: string) =>
   (await server.services.database.db.select().from(logEntries).where(eq(logEntries.type, type))).map((e) => JSON.parse(e.data) as Record<string, any>);
 

@@ -1,7 +1,7 @@
 /** @module C2SP signed-note with Ed25519 (WebCrypto): signing, verifier keys ("vkeys"), and fail-closed opening. */
-import { createHash } from 'node:crypto';
 import { fromBase64, toBase64 } from '../../crypto/base64url';
 import { ed25519Sign, ed25519Verify } from '../../crypto/ed25519';
+import { sha256Sync } from '../../crypto/sha256';
 
 const SIGNATURE_PREFIX = '— '; // U+2014 EM DASH, then a space.
 const encoder = new TextEncoder();
@@ -23,7 +23,7 @@ export interface NoteVerifier {
 
 /** Key id = SHA-256(name ‖ "\n" ‖ alg ‖ public key)[:4]. */
 export function keyId(name: string, alg: number, publicKey: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(encoder.encode(`${name}\n`)).update(new Uint8Array([alg])).update(publicKey).digest().subarray(0, 4));
+  return sha256Sync(`${name}\n`, new Uint8Array([alg]), publicKey).slice(0, 4);
 }
 
 function hex(bytes: Uint8Array): string {

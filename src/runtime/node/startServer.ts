@@ -10,11 +10,12 @@ import { issueCheckpoint } from '../../audit-log/checkpoints';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
 import type { Config } from '../../config/loadConfig';
 import { createApp } from '../../http/createApp';
-import { createOutboxTransports } from '../../outbox/transports';
 import { startScheduler } from '../../scheduler/runDueWork';
 import { loadWebApp } from './buildWebApp';
+import { nodeLiveStreams } from './nodeLiveStreams';
 import { openNodeServices, type NodeServices } from './openServices';
 import { readNodeRequestBody } from './readRequestBody';
+import { nodeOutboxTransports } from './smtpMailer';
 
 const require = createRequire(import.meta.url);
 
@@ -41,7 +42,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
   const app = createApp(services, {
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
-    upgradeWebSocket: webSockets.upgradeWebSocket,
+    liveStreams: nodeLiveStreams(services, webSockets.upgradeWebSocket),
     loadWebApp,
     readRequestBody: readNodeRequestBody,
     runtimeStats: () => {
@@ -55,7 +56,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     issueCheckpoint(services).catch((error: Error) => services.logger.error({ err: error }, 'checkpoint failed'));
   }, config.checkpointIntervalMs);
   checkpointTimer.unref();
-  const transports = createOutboxTransports(config);
+  const transports = nodeOutboxTransports(config);
   if (!transports.sendMail) services.logger.warn('EXIGENT_SMTP_URL is not set: NCB duty e-mails wait in the outbox until it is');
   const scheduler = startScheduler(services, transports, config.schedulerIntervalMs);
   const server: ServerType = await new Promise((resolve, reject) => {
