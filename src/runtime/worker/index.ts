@@ -33,8 +33,15 @@ export default {
 
   async scheduled(_controller, env, ctx): Promise<void> {
     const services = await forEnv(env).services();
-    const report = await runDueWork(services, createOutboxTransports({ sendMail: httpMailer(services.config) }));
-    services.logger.info(report, 'scheduled work done');
-    ctx.waitUntil(services.hub.settled());
+    try {
+      const report = await runDueWork(services, createOutboxTransports({ sendMail: httpMailer(services.config) }));
+      services.logger.info(report, 'scheduled work done');
+    } catch (error) {
+      // Failing the invocation makes the platform report it; the next tick carries on from the database.
+      services.logger.error({ err: error }, 'scheduled work failed');
+      throw error;
+    } finally {
+      ctx.waitUntil(services.hub.settled());
+    }
   },
 } satisfies ExportedHandler<Env>;
