@@ -20,11 +20,11 @@ export interface D1StorageDatabase extends Database {
 
 /**
  * @example
- * const database = openD1Database(env.DB, schema);
+ * const database = openD1Database(env.DB);
  * await database.batch([database.db.insert(countries).values({ code: 'UA', name: 'Ukraine' })]);
  */
-export function openD1Database(d1: D1Like, schema: Record<string, unknown>): D1StorageDatabase {
-  const db = drizzle(d1 as never, { schema }) as unknown as Db;
+export function openD1Database(d1: D1Like): D1StorageDatabase {
+  const db = drizzle(d1 as never) as unknown as Db;
   const client = d1;
 
   function toRaw(statement: Statement): RawStatement {

@@ -60,8 +60,8 @@ const services = (env: Record<string, string> = {}) => ({
   config: loadConfig({ EXIGENT_DB: ':memory:', EXIGENT_OUTBOX_MAX_ATTEMPTS: '3', EXIGENT_SMTP_FROM: 'Exigent <noreply@exigent.test>', ...env }),
 });
 const withSmtp = () => services({ EXIGENT_SMTP_URL: smtpUrl });
-const transportsWithSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl });
-const transportsWithoutSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl: undefined });
+const transportsWithSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl, mailApiUrl: undefined, mailApiToken: undefined, origin: 'http://localhost:8787' });
+const transportsWithoutSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl: undefined, mailApiUrl: undefined, mailApiToken: undefined, origin: 'http://localhost:8787' });
 
 const rowOf = async (id: string) => (await database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!;
 const allRows = () => database.db.select().from(outbox);

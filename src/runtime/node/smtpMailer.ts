@@ -1,6 +1,7 @@
 /** @module The Node runtime's mail sender: SMTP through nodemailer, and the outbox transports that use it. */
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/loadConfig';
+import { httpMailer } from '../../outbox/httpMailer';
 import { createOutboxTransports, type OutboxTransports, type SendMail } from '../../outbox/transports';
 
 /** A stuck mail server must not hold a delivery pass for nodemailer's default of minutes. */
@@ -22,7 +23,11 @@ export function smtpMailer(smtpUrl: string): SendMail {
   };
 }
 
-/** The outbox transports on Node: SMTP when `smtpUrl` is configured, e-mails wait in the outbox otherwise. */
-export function nodeOutboxTransports(config: Pick<Config, 'smtpUrl'>): OutboxTransports {
-  return createOutboxTransports(config.smtpUrl === undefined ? {} : { sendMail: smtpMailer(config.smtpUrl) });
+/**
+ * The outbox transports on Node: SMTP when `smtpUrl` is configured, else the HTTP mail API when that is (the way
+ * out on Workers, available here too); otherwise e-mails wait in the outbox.
+ */
+export function nodeOutboxTransports(config: Pick<Config, 'smtpUrl' | 'mailApiUrl' | 'mailApiToken' | 'origin'>): OutboxTransports {
+  const sendMail = config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl) : httpMailer(config);
+  return createOutboxTransports(sendMail ? { sendMail } : {});
 }

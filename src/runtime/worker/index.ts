@@ -2,12 +2,14 @@
  * @module The Cloudflare Worker: `fetch` serves the same Hono app as Node, `scheduled` (the Cron Trigger) runs the
  * scheduler's due work, and the Durable Object classes named in wrangler.toml are exported from here.
  */
+import { ConfigError } from '../../config/loadConfig';
+import { problemResponse } from '../../http/problem';
 import { createOutboxTransports } from '../../outbox/transports';
 import { runDueWork } from '../../scheduler/runDueWork';
 import type { Env } from './env';
 import { httpMailer } from '../../outbox/httpMailer';
 import { createWorkerApp } from './workerApp';
-import { openWorkerServices, servicesCache } from './workerServices';
+import { openWorkerServices, servicesCache, type WorkerServices } from './workerServices';
 
 export { LiveHub } from './liveHub';
 export { LogSequencer } from './logSequencer';
@@ -23,7 +25,15 @@ function forEnv(env: Env) {
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     const state = forEnv(env);
-    const services = await state.services();
+    let services: WorkerServices;
+    try {
+      services = await state.services();
+    } catch (error) {
+      // A bad var or a missing secret: say which, as `npm start` does on Node, instead of an opaque crash.
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(error.message);
+      return problemResponse({ title: 'Misconfigured', status: 503, detail: error.message });
+    }
     state.app ??= createWorkerApp(services, env);
     const response = await state.app.fetch(request, env, ctx);
     // Live pushes started by this request finish after the response is sent.

@@ -11,7 +11,6 @@ import { ed25519Verify } from '../../crypto/ed25519';
 import { parseInstruments } from '../../formal-requests/instruments';
 import type { Services } from '../services';
 import { openD1Database, type D1StorageDatabase } from '../../storage/d1Database';
-import * as schema from '../schema';
 import shippedInstruments from '../../../config/legal-instruments.json';
 import { consoleLogger } from './consoleLogger';
 import { durableObjectHub, type DurableObjectHub } from './durableObjectHub';
@@ -34,7 +33,7 @@ export async function openWorkerServices(env: Env, options: WorkerServicesOption
   const config = loadConfig(settingsOf(env));
   const clock = options.clock ?? systemClock;
   const logger = consoleLogger(config.logLevel);
-  const database = openD1Database(env.DB, schema);
+  const database = openD1Database(env.DB);
   if (!env.EXIGENT_LOG_SIGNING_KEY) {
     throw new ConfigError('Invalid configuration:\n  EXIGENT_LOG_SIGNING_KEY: missing; set it with `wrangler secret put EXIGENT_LOG_SIGNING_KEY` (see README)');
   }
