@@ -1,7 +1,7 @@
 // What only the Workers runtime has: settings read from vars (same names, validation and messages as Node's
 // environment), attachments' bytes in R2 (and erased there by retention), and checkpoints signed by the
 // LogSequencer's alarm with the key from the secret. The shared scenarios cover everything else on both runtimes.
-import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { latestCheckpoint } from '../../src/audit-log/checkpoints';
 import { openNote, parseVerifierKey } from '../../src/audit-log/tlog';
@@ -11,6 +11,7 @@ import worker from '../../src/runtime/worker/index';
 import { LOG_SEQUENCER_NAME } from '../../src/runtime/worker/remoteLogWriter';
 import type { Harness } from '../support/harness';
 import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
+import { draftFor, openContact } from '../support/urgent';
 import { startWorkerHarness, workerEnv } from './workerHarness';
 
 let server: Harness;
@@ -91,5 +92,28 @@ describe('the log single writer', () => {
     expect(checkpoint.size).toBe(await server.services.logWriter.size());
     const key = parseVerifierKey((await compliance.client.get('/api/v1/log/key')).body.verifierKey);
     await expect(openNote(checkpoint.note, key)).resolves.toBeDefined();
+  });
+});
+
+describe('Cron Trigger invocations that overlap', () => {
+  it('run one after another in the DueWorkRunner object and escalate each notification once', async () => {
+    const opened = await openContact(anna, draftFor(piotr, { caseReference: 'UA-2026-CRON' }));
+    expect(opened.status, opened.text).toBe(201);
+    // Both NCB notifications become due: as if they had waited a full escalation window.
+    const window = server.services.config.ncbEscalationMs;
+    await workerEnv.DB.prepare('update ncb_notifications set created_at = created_at - ? where contact_id = ?').bind(window + 60_000, opened.body.id).run();
+    const escalations = () => workerEnv.DB.prepare("select count(*) as n from log_entries where type = 'ncb.escalated'").first<{ n: number }>();
+    const before = (await escalations())!.n;
+
+    const invoke = async () => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), workerEnv, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await Promise.all([invoke(), invoke(), invoke()]);
+
+    expect((await escalations())!.n).toBe(before + 2);
+    const levels = await workerEnv.DB.prepare('select escalation_level as level from ncb_notifications where contact_id = ?').bind(opened.body.id).all<{ level: number }>();
+    expect(levels.results.map((r) => r.level)).toEqual([1, 1]);
   });
 });

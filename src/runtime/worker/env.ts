@@ -1,4 +1,5 @@
 /** @module The Worker's bindings (wrangler.toml) and the Durable Object classes they point to. */
+import type { DueWorkRunner } from './dueWorkRunner';
 import type { LiveHub } from './liveHub';
 import type { LogSequencer } from './logSequencer';
 import type { RateLimitCounter } from './rateLimitCounter';
@@ -11,6 +12,8 @@ export interface Env {
   LIVE: DurableObjectNamespace<LiveHub>;
   /** The log's single writer (one object). */
   LOG: DurableObjectNamespace<LogSequencer>;
+  /** Runs the Cron Trigger's ticks one at a time (one object). */
+  DUE_WORK: DurableObjectNamespace<DueWorkRunner>;
   /** Fixed-window rate limits, one object per limited key. */
   LIMITS: DurableObjectNamespace<RateLimitCounter>;
   /** The web app's bundle and the API docs' script (static assets). */

@@ -1,16 +1,16 @@
 /**
  * @module The Cloudflare Worker: `fetch` serves the same Hono app as Node, `scheduled` (the Cron Trigger) runs the
- * scheduler's due work, and the Durable Object classes named in wrangler.toml are exported from here.
+ * scheduler's due work (through the one DueWorkRunner object), and the Durable Object classes named in
+ * wrangler.toml are exported from here.
  */
 import { ConfigError } from '../../config/loadConfig';
 import { problemResponse } from '../../http/problem';
-import { createOutboxTransports } from '../../outbox/transports';
-import { runDueWork } from '../../scheduler/runDueWork';
+import { DUE_WORK_RUNNER_NAME } from './dueWorkRunner';
 import type { Env } from './env';
-import { httpMailer } from '../../outbox/httpMailer';
 import { createWorkerApp } from './workerApp';
 import { openWorkerServices, servicesCache, type WorkerServices } from './workerServices';
 
+export { DueWorkRunner } from './dueWorkRunner';
 export { LiveHub } from './liveHub';
 export { LogSequencer } from './logSequencer';
 export { RateLimitCounter } from './rateLimitCounter';
@@ -44,7 +44,7 @@ export default {
   async scheduled(_controller, env, ctx): Promise<void> {
     const services = await forEnv(env).services();
     try {
-      const report = await runDueWork(services, createOutboxTransports({ sendMail: httpMailer(services.config) }));
+      const report = await env.DUE_WORK.get(env.DUE_WORK.idFromName(DUE_WORK_RUNNER_NAME)).run();
       services.logger.info(report, 'scheduled work done');
     } catch (error) {
       // Failing the invocation makes the platform report it; the next tick carries on from the database.
