@@ -1,25 +1,17 @@
 /**
- * @module `npm run bench -- relay [--seconds N] [--connections C]`: (a) the ceiling — a bare Hono + prepared-insert endpoint — and
- * (b) the real authenticated send endpoint with fan-out to 2 recipient devices, 50 connections each; the
- * sender→recipient WebSocket delivery latency under that load; and the SDK's 1 KiB encrypt+sign / verify+decrypt time.
+ * @module `npm run bench -- relay [--runtime node|worker] [--seconds N] [--connections C]`: (a) the ceiling — a bare
+ * Hono + prepared-insert endpoint on the same runtime — and (b) the real authenticated send endpoint with fan-out to
+ * 2 recipient devices, 50 connections each; the sender→recipient WebSocket delivery latency under that load; and the
+ * SDK's 1 KiB encrypt+sign / verify+decrypt time. `--runtime worker` serves both from `wrangler dev --local`.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import pino from 'pino';
 import WebSocket from 'ws';
 import { Api } from '../clients/sdk/api';
 import { b64, encodeContent, generateDeviceKeys, openEnvelope, sealEnvelope, type EnvelopeV1 } from '../clients/sdk/crypto';
 import { Messenger } from '../clients/sdk/messenger';
-import { loadConfig } from '../src/config/loadConfig';
-import { createConversation } from '../src/relay/conversations';
-import { openNodeServices } from '../src/runtime/node/openServices';
 import { enrolWithLink, type Person } from '../tests/support/people';
-import { startChildServer } from './support/childServer';
 import { meterCpu, type CpuReading } from './support/cpuMeter';
-import { loadRun } from './support/loadRun';
-
-const ROOT = resolve(import.meta.dirname ?? '.', '..');
+import { RUNTIMES, startNodeTarget, startWorkerTarget, type Runtime } from './support/relayTargets';
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -30,26 +22,6 @@ const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** di
 function describeCpu(cpu: { server: CpuReading; generator: CpuReading }, requests: number): string {
   const perRequest = (ms: number) => `${Math.round((ms * 1000) / requests)} µs`;
   return `server CPU per request ${perRequest(cpu.server.processMs)} (JavaScript thread ${perRequest(cpu.server.mainThreadMs)}), load generator ${perRequest(cpu.generator.processMs)}`;
-}
-
-async function ceiling(seconds: number, body: string, dir: string) {
-  const port = 18788;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/support/ceilingServer.ts'), String(port), join(dir, 'ceiling.db')], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-  try {
-    const deadline = Date.now() + 20_000;
-    while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false))) {
-      if (Date.now() > deadline) throw new Error('ceiling server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const [server, generator] = [meterCpu(child.pid!), meterCpu(process.pid)];
-    const figures = await loadRun({ url: `http://127.0.0.1:${port}/envelopes`, method: 'POST', body, headers: { 'content-type': 'application/json' }, duration: seconds });
-    return { ...figures, cpu: { server: server.stop(), generator: generator.stop() } };
-  } finally {
-    child.kill();
-  }
 }
 
 /** Median client cost of a 1 KiB message addressed to `devices` recipient devices (one sealed box each). */
@@ -84,13 +56,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const at = args.indexOf('--seconds');
   const seconds = at >= 0 ? Number(args[at + 1]) : 10;
   const connections = args.includes('--connections') ? Number(args[args.indexOf('--connections') + 1]) : 50;
-  const server = await startChildServer({
-    port: 18787,
-    env: { EXIGENT_SEND_RATE_PER_MINUTE: '100000000', EXIGENT_DEVICE_QUEUE_MAX: '100000000', EXIGENT_CHECKPOINT_SECONDS: '2' },
-  });
+  const runtime = (args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'node') as Runtime;
+  if (!RUNTIMES.includes(runtime)) throw new Error(`--runtime must be one of ${RUNTIMES.join(', ')}, not ${runtime}`);
+  console.log(`runtime: ${runtime}${runtime === 'worker' ? ' (wrangler dev --local, D1 and Durable Objects)' : ' (Node, SQLite)'}`);
+  const server = runtime === 'worker' ? await startWorkerTarget() : await startNodeTarget();
+  console.log(`server CPU below: ${server.serverCpuCovers}`);
   try {
     // People and devices, through the real API.
-    const admin = await enrolWithLink(server.url, server.firstAdminUrl!, { email: 'bench@exigent.test', displayName: 'Bench' }, server.origin);
+    const admin = await enrolWithLink(server.url, server.firstAdminUrl, { email: 'bench@exigent.test', displayName: 'Bench' }, server.origin);
     await admin.client.post('/api/v1/countries', { code: 'UA', name: 'Ukraine' });
     await admin.client.post('/api/v1/countries', { code: 'PL', name: 'Poland' });
     const police = async (name: string, countryCode: string) => (await admin.client.post('/api/v1/agencies', { name, countryCode, kind: 'police', dutyEmail: null })).body.id as string;
@@ -109,10 +82,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const sender = await register(anna);
     const recipientClients = [piotr.client, await login(piotr)];
     const recipients = [await register(piotr, recipientClients[0]), await register(piotr, recipientClients[1])];
-    // Conversations are opened by the urgent-contact workflow; here the domain function does it on the same database file.
-    const services = await openNodeServices(loadConfig({ EXIGENT_DB: server.dbPath, EXIGENT_LOG_KEY: join(server.dir, 'log-signing.key') }), { logger: pino({ level: 'silent' }) });
-    const conversationId = await createConversation(services, { memberUserIds: [anna.user.id, piotr.user.id] });
-    services.database.close();
+    // Conversations are opened by the urgent-contact workflow; here the domain function does it on the same database.
+    const conversationId = await server.createConversation([anna.user.id, piotr.user.id]);
 
     // Pre-sealed envelopes (1 KiB plaintext), so the load generator spends its CPU on sending, not on crypto.
     const expected = Math.max(20_000, seconds * 6_000);
@@ -131,8 +102,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       messageIds.push(envelope.messageId);
     }
 
-    console.log(`(a) ceiling: bare Hono + prepared insert, 50 connections, ${seconds} s`);
-    const a = await ceiling(seconds, envelopes[0]!, server.dir);
+    console.log(`(a) ceiling: bare Hono + prepared ${runtime === 'worker' ? 'D1' : 'better-sqlite3'} insert, 50 connections, ${seconds} s`);
+    const a = await server.ceiling(seconds, envelopes[0]!);
     console.log(`    ${a.rps} req/s  p50 ${a.p50_ms} ms  p99 ${a.p99_ms} ms`);
     console.log(`    ${describeCpu(a.cpu, a.total)}`);
 
@@ -157,7 +128,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
     console.log(`(b) authenticated send with fan-out to 2 devices, ${connections} connections, ${seconds} s`);
     let next = 0;
-    const cpu = { server: meterCpu(server.process.pid!), generator: meterCpu(process.pid) };
+    const cpu = { server: meterCpu(server.serverPids()), generator: meterCpu(process.pid) };
     const result = await autocannon({
       url: `${server.url}/api/v1/conversations/${conversationId}/messages`,
       connections,
@@ -189,6 +160,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const times = await cryptoTimes(2);
     console.log(`client 1 KiB, 2 recipient devices: encrypt+sign p50 ${times.encrypt_1k_ms} ms (p99 ${times.encrypt_p99}), verify+decrypt p50 ${times.decrypt_1k_ms} ms (p99 ${times.decrypt_p99})`);
     return {
+      runtime,
       ceiling_rps: a.rps,
       send_rps: b.rps,
       ratio: round(b.rps / a.rps, 2),

@@ -23,9 +23,14 @@ export interface CpuReading {
   mainThreadMs: number;
 }
 
-/** Starts a meter on a process; `stop()` returns what it used since. NaN where /proc is not available. */
-export function meterCpu(pid: number): { stop(): CpuReading } {
-  const read = () => ({ processMs: cpuMs(`/proc/${pid}/stat`), mainThreadMs: cpuMs(`/proc/${pid}/task/${pid}/stat`) });
+/**
+ * Starts a meter on a process, or on several taken together (wrangler dev's two workerd processes); `stop()` returns
+ * what they used since. NaN where /proc is not available.
+ */
+export function meterCpu(pids: number | readonly number[]): { stop(): CpuReading } {
+  const all = typeof pids === 'number' ? [pids] : pids;
+  const sum = (of: (pid: number) => number) => (all.length === 0 ? NaN : all.reduce((total, pid) => total + of(pid), 0));
+  const read = () => ({ processMs: sum((pid) => cpuMs(`/proc/${pid}/stat`)), mainThreadMs: sum((pid) => cpuMs(`/proc/${pid}/task/${pid}/stat`)) });
   const start = read();
   return {
     stop() {

@@ -31,9 +31,18 @@ export function wranglerD1Database(options: WranglerD1Options): Database {
     ...(options.persistTo ? ['--persist-to', options.persistTo] : []),
   ];
   const wrangler = async (args: string[]): Promise<Array<Record<string, unknown>>> => {
-    const { stdout } = await run('npx', [...base, ...args], { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, maxBuffer: 16 << 20 });
-    const answers = JSON.parse(stdout) as Array<{ results: Array<Record<string, unknown>> }>;
-    return answers.flatMap((a) => a.results);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { stdout } = await run('npx', [...base, ...args], { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, maxBuffer: 16 << 20 });
+        const answers = JSON.parse(stdout) as Array<{ results: Array<Record<string, unknown>> }>;
+        return answers.flatMap((a) => a.results);
+      } catch (error) {
+        // A running `wrangler dev` on the same local state holds SQLite's write lock while it writes, and this process
+        // does not wait for it (no busy timeout): refused the lock, it wrote nothing (a file runs as one transaction).
+        if (attempt >= BUSY_ATTEMPTS || !isBusy(error)) throw error;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
   };
   // Columns come back as JSON objects in select order; drizzle's proxy driver wants rows as arrays.
   const db = drizzle(async (text, params, method) => {
@@ -59,6 +68,13 @@ export function wranglerD1Database(options: WranglerD1Options): Database {
       return (await db.get<{ ok: number }>(sql`select 1 as ok`))?.ok === 1;
     },
   };
+}
+
+const BUSY_ATTEMPTS = 5;
+
+function isBusy(error: unknown): boolean {
+  const { message, stdout, stderr } = error as { message?: string; stdout?: string; stderr?: string };
+  return /SQLITE_BUSY|database is locked/.test(`${message}${stdout}${stderr}`);
 }
 
 function toSql(statement: Statement): string {
