@@ -1,4 +1,10 @@
-/** @module Exports of the filtered review set: CSV (one row per contact, flat columns) and JSON Lines (the full records). */
+/**
+ * @module Exports of the filtered review set: CSV (one row per contact, flat columns) and JSON Lines (the full records).
+ * The CSV is opened in spreadsheets, so it is written per OWASP's CSV-injection guidance
+ * (https://owasp.org/www-community/attacks/CSV_Injection): every text cell is double-quoted, and one that begins with
+ * =, +, -, @, a tab or a carriage return (or their full-width forms) is prefixed with a single quote, so no cell an
+ * investigator typed runs as a formula. Numeric cells (counts, escalation levels) are never negative and stay bare.
+ */
 import { stringify } from 'csv-stringify/sync';
 import type { ReviewRecord } from './reviewRecords';
 
@@ -66,7 +72,7 @@ export function toCsv(records: readonly ReviewRecord[]): string {
       iso(r.review.decidedAt),
       r.justificationHash,
     ]),
-    { header: true, columns: [...CSV_COLUMNS] },
+    { header: true, columns: [...CSV_COLUMNS], escape_formulas: true, quoted_string: true },
   );
 }
 
