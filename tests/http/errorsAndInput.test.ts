@@ -143,12 +143,18 @@ describe('plumbing', () => {
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
   });
 
-  it('never writes session tokens or enrolment tokens to the log', async () => {
-    const token = admin.client.sessionCookie!;
+  it('never writes session tokens, enrolment tokens or webhook secrets to the log', async () => {
     const firstAdminToken = new URL(server.firstAdminUrl!).hash.slice('#token='.length);
+    expect((await admin.client.post('/api/v1/countries', { code: 'NO', name: 'Norway' })).status).toBe(201);
+    const agency = await admin.client.post('/api/v1/agencies', { name: 'NCB Oslo', countryCode: 'NO', kind: 'ncb', dutyEmail: null });
+    const invitation = await admin.client.post('/api/v1/invitations', { email: 'kari@ncb.no', displayName: 'Kari N.', role: 'ncb_officer', agencyId: agency.body.id });
+    const invitationToken = new URL(invitation.body.url).hash.slice('#token='.length);
+    const webhook = await admin.client.post('/api/v1/webhooks', { agencyId: agency.body.id, url: 'https://cms.ncb.example/hooks' });
+    expect(webhook.status, webhook.text).toBe(201);
     const logs = server.logLines.join('\n');
-    expect(logs).not.toContain(token);
-    // The first-admin link is printed by design, exactly once; no other line repeats its token.
-    expect(server.logLines.filter((l) => l.includes(firstAdminToken))).toHaveLength(1);
+    for (const secret of [admin.client.sessionCookie!, firstAdminToken, invitationToken, webhook.body.secret as string, (webhook.body.secret as string).replace(/^whsec_/, '')]) {
+      expect(secret.length).toBeGreaterThan(20);
+      expect(logs).not.toContain(secret);
+    }
   });
 });

@@ -6,7 +6,7 @@ try {
   const config = loadConfig(process.env);
   const server = await startServer(config);
   if (server.firstAdminUrl) {
-    // Also on plain stdout, so an operator reading the terminal cannot miss it among JSON log lines.
+    // On plain stdout only: the link is a credential, kept out of the JSON log (which may be shipped elsewhere).
     console.log(`\nFirst-admin enrolment link (single use, expires in 24 h):\n  ${server.firstAdminUrl}\n`);
   }
   const stop = async () => {

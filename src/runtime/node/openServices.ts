@@ -32,8 +32,8 @@ export async function openNodeServices(config: Config, options: { clock?: Clock;
     options.logger ??
     pino({
       level: config.logLevel,
-      // Defence in depth: never print secrets even if a caller logs a whole object.
-      redact: { paths: ['token', '*.token', 'cookie', '*.cookie', 'headers.cookie', 'privateKey', '*.privateKey'], censor: '[redacted]' },
+      // Defence in depth: never print secrets even if a caller logs a whole object (the same names as the Worker's logger).
+      redact: { paths: ['token', '*.token', 'cookie', '*.cookie', 'headers.cookie', 'privateKey', '*.privateKey', 'secret', '*.secret'], censor: '[redacted]' },
     });
   const database = openSqliteDatabase({ path: config.dbPath, onCheckpointError: (message) => logger.error({ message }, 'WAL checkpoint failed') });
   const logSigner = await loadOrCreateSigningKey(config.logKeyPath, config.logOrigin);

@@ -23,7 +23,7 @@ export interface RunningServer {
   services: NodeServices;
   url: string;
   port: number;
-  /** Present when this start created the first-admin link (fresh database). */
+  /** Present when this start created the first-admin link (fresh database); a credential, never logged. */
   firstAdminUrl: string | undefined;
   close(): Promise<void>;
 }
@@ -34,8 +34,9 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
   if (await isFreshInstallation(services)) {
     const link = await createFirstAdminEnrolment(services);
     firstAdminUrl = link.url;
-    // Printed once, on purpose: this is how the operator gets in. It expires in 24 h and works once.
-    services.logger.warn({ firstAdminUrl: link.url, expiresAt: new Date(link.expiresAt).toISOString() }, 'first-admin enrolment link');
+    // The link is a credential, so it goes to the caller (main.ts prints it on the operator's terminal) and never into
+    // the structured log, which is shipped to stores other people read. The log only records that one was issued.
+    services.logger.warn({ expiresAt: new Date(link.expiresAt).toISOString() }, 'first-admin enrolment link issued; printed on the terminal only');
   }
   // node-ws routes upgrade requests through the app, which needs the upgrade helper to be built: resolve lazily.
   const webSockets = createNodeWebSocket({ app: { request: (...args: Parameters<typeof app.request>) => app.request(...args) } as never });
