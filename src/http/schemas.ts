@@ -1,6 +1,43 @@
-/** @module zod schemas shared by several routes (WebAuthn JSON shapes, ids, users). */
+/** @module zod schemas shared by several routes (WebAuthn JSON shapes, ids, users, dates). */
 import { z } from '@hono/zod-openapi';
 import { ROLES, AGENCY_KINDS, USER_STATUSES } from '../directory/tables';
+
+/**
+ * Marks a refinement about what a well-formed value *means* (a date out of range) rather than its shape:
+ * validationHook answers a request whose every issue carries it with 422, as the domain's `Invalid` would.
+ */
+export const UNPROCESSABLE = { unprocessable: true } as const;
+
+/** Nothing Exigent records predates 2000 (it did not exist); a deadline or filter before it is a typo. */
+const EARLIEST_DATE = Date.UTC(2000, 0, 1);
+/** How far ahead a date may lie: longer than any legal instrument's deadline, far inside JavaScript's date range. */
+const HORIZON_YEARS = 10;
+
+function latestDate(): number {
+  const now = new Date();
+  return now.setUTCFullYear(now.getUTCFullYear() + HORIZON_YEARS);
+}
+const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
+const inDateRange = (at: number) => at >= EARLIEST_DATE && at <= latestDate();
+const dateRangeMessage = () => `must lie between 2000-01-01 and ${isoDay(latestDate())} (${HORIZON_YEARS} years from now)`;
+
+/**
+ * A point in time as milliseconds since 1970-01-01 UTC, between 2000-01-01 and ten years from now: every date a client
+ * sends is checked here, so none can reach `new Date(…).toISOString()` out of JavaScript's range (a 500).
+ */
+export const TimestampSchema = z
+  .number({ error: 'must be a time in milliseconds since 1970-01-01 UTC' })
+  .int({ error: 'must be a whole number of milliseconds', abort: true })
+  .refine(inDateRange, { error: dateRangeMessage, params: UNPROCESSABLE })
+  .openapi({ description: 'Milliseconds since 1970-01-01 UTC, between 2000-01-01 and ten years from now' });
+
+/** A calendar day such as 2026-11-01 (UTC), within the same range as {@link TimestampSchema}. */
+export const DaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-11-01', abort: true })
+  // Date.parse rolls 2026-02-31 over into March; a real calendar day survives the round trip unchanged.
+  .refine((d) => !Number.isNaN(Date.parse(d)) && isoDay(Date.parse(d)) === d, { error: 'is not a calendar date', abort: true })
+  .refine((d) => inDateRange(Date.parse(d)), { error: dateRangeMessage, params: UNPROCESSABLE });
 
 export const IdParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
 

@@ -1,7 +1,11 @@
-/** @module Turns zod validation failures into a 400 problem that names every offending field. */
+/**
+ * @module Turns zod validation failures into a problem that names every offending field: 400 for a malformed request,
+ * 422 when every issue is about what well-formed values mean (refinements marked UNPROCESSABLE in ./schemas).
+ */
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { problemResponse } from './problem';
+import { UNPROCESSABLE } from './schemas';
 
 const TARGET_LABEL: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header', cookie: 'cookie' };
 
@@ -10,9 +14,10 @@ export function validationProblem(error: ZodError, target: string, c: Context): 
     field: issue.path.length > 0 ? issue.path.join('.') : TARGET_LABEL[target] ?? target,
     message: issue.message,
   }));
+  const unprocessable = error.issues.every((issue) => issue.code === 'custom' && issue.params?.unprocessable === UNPROCESSABLE.unprocessable);
   return problemResponse({
-    title: 'Invalid request',
-    status: 400,
+    title: unprocessable ? 'Unprocessable request' : 'Invalid request',
+    status: unprocessable ? 422 : 400,
     detail: `Invalid ${TARGET_LABEL[target] ?? target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
     errors,
     requestId: c.get('requestId'),

@@ -14,17 +14,13 @@ import { DECISIONS } from '../../compliance/tables';
 import { GROUNDS } from '../../contact-record/tables';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
-import { IdParam, jsonBody, jsonResponse } from '../schemas';
+import { DaySchema, IdParam, jsonBody, jsonResponse } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const REVIEWERS = ['compliance', 'ncb_officer'] as const;
 
 const flag = z.enum(['true', 'false']).optional();
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-11-01')
-  .refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
-  .optional();
+const day = DaySchema.optional();
 const FilterQuery = z.object({
   reviewStatus: z.enum([...DECISIONS, 'unreviewed']).optional(),
   ground: z.enum(GROUNDS).optional(),

@@ -9,7 +9,7 @@ import { FORMAL_REQUEST_STATES } from '../../formal-requests/tables';
 import type { Services } from '../../runtime/services';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
-import { IdParam, jsonBody, jsonResponse } from '../schemas';
+import { IdParam, jsonBody, jsonResponse, TimestampSchema } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const PARTICIPANTS = ['investigator', 'ncb_officer'] as const;
@@ -105,7 +105,7 @@ export function formalRequestRoutes() {
           z.strictObject({
             draft: DraftSchema.partial().strict().optional(),
             instrument: z.string().max(64).optional(),
-            deadlineAt: z.number().int().positive().optional(),
+            deadlineAt: TimestampSchema.optional(),
           }),
         ),
       },
@@ -126,7 +126,7 @@ export function formalRequestRoutes() {
             to: z.enum(FORMAL_REQUEST_STATES),
             channel: z.string().max(64).optional(),
             channelReference: z.string().max(200).optional(),
-            submittedAt: z.number().int().positive().optional(),
+            submittedAt: TimestampSchema.optional(),
             reason: z.string().max(1000).optional(),
           }),
         ),
