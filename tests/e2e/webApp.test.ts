@@ -2,84 +2,20 @@
 // an admin sets up the directory and invites everyone, an investigator in Ukraine opens an urgent contact, the
 // Polish counterpart reads it decrypted and replies with a photo, the Ukrainian NCB acknowledges from its live
 // inbox, and compliance reviews the case and exports it. Screenshots land in tests/e2e/screenshots/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startTestServer, type TestServer } from '../support/testServer';
+import { accessible, enrol, hasChromium, launchChromium, person as newPerson, photographFailures as photograph, shot } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, 'screenshots');
 // 1×1 PNG: a real image the receiving browser must decrypt and preview.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 let server: TestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-
-/** A person: their own browser profile and their own platform authenticator with user verification. */
-async function person(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  // Browser-side errors go to the test output, where a failure can be understood.
-  page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
-  page.on('console', (message) => message.type() === 'error' && console.error(`[browser console] ${message.text()}`));
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return page;
-}
-
-/** On failure, every open page is photographed (tests/e2e/screenshots/failure-*.png) to show what the user saw. */
-function photographFailures(name: string) {
-  onTestFailed(async () => {
-    for (const [i, context] of contexts.entries()) for (const page of context.pages()) await shot(page, `failure-${name}-${i}`).catch(() => undefined);
-  });
-}
-
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** WCAG 2 A/AA checks with axe-core on the page as the user sees it; serious and critical findings fail. */
-async function accessible(page: Page, name: string) {
-  // Evaluated through the DevTools protocol, so the page's own CSP (rightly) does not apply to the auditor.
-  await page.evaluate(AXE);
-  const audit = await page.evaluate(async () => {
-    type Result = { passes: unknown[]; violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> };
-    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<Result> } }).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-    return {
-      passes: result.passes.length,
-      all: result.violations.map((v) => `${v.id}:${v.impact}`),
-      violations: result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`),
-    };
-  });
-  console.log(`[axe] ${name}: ${audit.passes} rules passed; findings: ${audit.all.join(', ') || 'none'}`);
-  // Proof the audit really ran: a page of this size passes dozens of rules.
-  expect(audit.passes, `axe ran on ${name}`).toBeGreaterThan(10);
-  const violations = audit.violations;
-  expect(violations, `accessibility of ${name}`).toEqual([]);
-}
-
-async function enrol(page: Page, link: string) {
-  await page.goto(link);
-  await page.getByRole('button', { name: 'Create my passkey' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/enrol'));
-  await page.locator('header.top').waitFor();
-}
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping browser tests: ${CHROMIUM} is missing (.ci/run installs it with apt-get).`);
+const person = () => newPerson(browser, contexts);
+const photographFailures = (name: string) => photograph(contexts, name);
 
 describe.skipIf(!hasChromium)('web app in Chromium', () => {
   let admin: Page, anna: Page, piotr: Page, ncbUa: Page, compliance: Page;
@@ -87,7 +23,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ port: await freePort(), env: { EXIGENT_MAX_ATTACHMENT_MB: '1' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     for (const context of contexts) await context.close();

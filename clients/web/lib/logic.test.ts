@@ -1,14 +1,11 @@
-// The web app's logic that does not need a browser: countdowns, drafts, problem-to-field mapping, key-change
-// wording, and checkpoint verification with libsodium against a note signed by the server's own code.
+// The web app's logic that does not need a browser: countdowns, drafts, problem-to-field mapping and key-change
+// wording. Checkpoint verification and the log key's pin have their own tests beside them.
 import { describe, expect, it } from 'vitest';
-import { signNote } from '../../../src/audit-log/tlog';
-import { toBase64 } from '../../../src/crypto/base64url';
 import { ApiProblem } from '../../sdk/api';
 import { formatRemaining, urgency } from './countdown';
 import { draftStore, type DraftStorage } from './drafts';
 import { formErrors } from './fieldErrors';
 import { describeKeyChange } from './keyWarnings';
-import { verifyCheckpointNote } from './verifyCheckpoint';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -67,18 +64,5 @@ describe('key-change warning', () => {
     expect(describeKeyChange({ userId: 'u', added: ['k1', 'k2'], removed: ['k0'] }, 'Piotr')).toBe(
       "Piotr's devices changed (2 new devices, 1 device removed). Compare safety numbers again — by phone or in person — before sharing anything sensitive.",
     );
-  });
-});
-
-describe('checkpoint verification in the browser', () => {
-  it('accepts a checkpoint signed by the log key and refuses a tampered one or another key', async () => {
-    const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
-    const signer = { name: 'exigent.test/log', privateKey: pair.privateKey, publicKey };
-    const note = await signNote('exigent.test/log\n5\nq6ST0bXCV6uYQ+3cKb3S3QkNHTk1bOGNDPA6GqQZSz8=\n', signer);
-    const key = { name: signer.name, publicKey: toBase64(publicKey) };
-    expect(await verifyCheckpointNote(note, key)).toEqual({ valid: true, size: 5, rootHash: 'q6ST0bXCV6uYQ+3cKb3S3QkNHTk1bOGNDPA6GqQZSz8=' });
-    expect((await verifyCheckpointNote(note.replace('\n5\n', '\n6\n'), key)).valid).toBe(false);
-    expect((await verifyCheckpointNote(note, { ...key, name: 'someone.else/log' })).valid).toBe(false);
   });
 });

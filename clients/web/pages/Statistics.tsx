@@ -4,8 +4,8 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip }
 import { useEffect, useRef, useState } from 'hono/jsx';
 import type { Statistics } from '../../../src/compliance/statistics';
 import { api } from '../lib/api';
-import { verifyCheckpointNote, type CheckpointVerdict } from '../lib/verifyCheckpoint';
-import { Badge, GROUND_WORDING } from '../components/ui';
+import { LogCheckpointStatus } from '../components/LogCheckpointStatus';
+import { GROUND_WORDING, Notice } from '../components/ui';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
@@ -37,18 +37,17 @@ export function StatisticsPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [stats, setStatistics] = useState<Statistics | null>(null);
-  const [checkpoint, setCheckpoint] = useState<CheckpointVerdict | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
   const period = new URLSearchParams(Object.entries({ from, to }).filter(([, v]) => v)).toString();
   useEffect(() => {
-    void api.get<Statistics>(`/compliance/statistics${period ? `?${period}` : ''}`).then(setStatistics);
+    api.get<Statistics>(`/compliance/statistics${period ? `?${period}` : ''}`).then(
+      (loaded) => {
+        setStatistics(loaded);
+        setProblem(null);
+      },
+      (error: Error) => setProblem(`The statistics could not be loaded: ${error.message}`),
+    );
   }, [period]);
-  useEffect(() => {
-    void (async () => {
-      const key = await api.get<{ name: string; publicKey: string }>('/log/key');
-      const latest = await fetch('/api/v1/log/checkpoint').then((r) => r.text());
-      setCheckpoint(await verifyCheckpointNote(latest, key));
-    })();
-  }, []);
   return (
     <section>
       <div class="page-head">
@@ -65,17 +64,8 @@ export function StatisticsPage() {
           </a>
         </div>
       </div>
-      <div class="panel log-status" data-testid="log-status">
-        {checkpoint === null ? (
-          'Verifying the log…'
-        ) : checkpoint.valid ? (
-          <>
-            <Badge tone="good">✔ log checkpoint verified in your browser</Badge> tree size {checkpoint.size}, root {checkpoint.rootHash?.slice(0, 16)}…
-          </>
-        ) : (
-          <Badge tone="bad">✘ checkpoint signature invalid: {checkpoint.problem}</Badge>
-        )}
-      </div>
+      <LogCheckpointStatus />
+      {problem && <Notice kind="error">{problem}</Notice>}
       {stats && (
         <>
           <div class="figures">
