@@ -1,4 +1,4 @@
-/** @module zod schemas shared by several routes (WebAuthn JSON shapes, ids, users, dates). */
+/** @module zod schemas shared by several routes (WebAuthn JSON shapes, ids, users, dates, names and free text). */
 import { z } from '@hono/zod-openapi';
 import { ROLES, AGENCY_KINDS, USER_STATUSES } from '../directory/tables';
 
@@ -97,8 +97,55 @@ export const CountryCodeSchema = z
   .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as UA')
   .transform((s) => s.toUpperCase());
 
+/*
+ * Characters a person's text must not carry into CSV, PDF, e-mail and the UI: C0/C1 controls (NUL, CR, LF, DEL…),
+ * the Unicode line and paragraph separators, the bidirectional embeddings, overrides and isolates that reorder what a
+ * reader sees (Trojan Source, CVE-2021-42574), and unpaired UTF-16 surrogates, which are no text at all. The
+ * directional *marks* (U+200E, U+200F, U+061C) stay allowed: they only nudge mixed Arabic/Hebrew and Latin text.
+ */
+const CONTROL = /\p{Cc}/u;
+const SEPARATOR = /[\u2028\u2029]/u;
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+/** Free text keeps tabs and line breaks; the other characters above stay forbidden. */
+const TEXT_LAYOUT = /[\t\n\r\u2028\u2029]/u;
+
+const NAME_RULE = 'names may not contain control characters (U+0000–U+001F, U+007F–U+009F: NUL, tab, CR, LF…), line separators (U+2028, U+2029) or bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069)';
+const TEXT_RULE = 'text may keep tabs and line breaks but no other control characters (U+0000–U+001F, U+007F–U+009F) and no bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069)';
+
+/** The first character `allowLayout` does not permit, named with its code point and class; undefined when there is none. */
+function forbiddenCharacter(value: string, allowLayout: boolean): string | undefined {
+  for (const char of value) {
+    if (allowLayout && TEXT_LAYOUT.test(char)) continue;
+    const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (CONTROL.test(char)) return `${code}, a control character`;
+    if (SEPARATOR.test(char)) return `${code}, a line separator`;
+    if (BIDI_CONTROL.test(char)) return `${code}, a bidirectional formatting character`;
+    if (UNPAIRED_SURROGATE.test(char)) return `${code}, an unpaired surrogate`;
+  }
+  return undefined;
+}
+
+/** The one refinement behind every name and text field: refuses what {@link forbiddenCharacter} finds, as a 422. */
+const refuseCharacters = (allowLayout: boolean) =>
+  z.string().refine((value) => forbiddenCharacter(value, allowLayout) === undefined, {
+    error: (issue) => `contains ${forbiddenCharacter(String(issue.input), allowLayout)}: ${allowLayout ? TEXT_RULE : NAME_RULE}`,
+    params: UNPROCESSABLE,
+    abort: true,
+  });
+
+/** A single line whose exact characters matter (a witness's key name is hashed into its key id): checked, not rewritten. */
+export const VerbatimLine = refuseCharacters(false);
+/** Name-like fields (people, agencies, countries, devices, passkeys, case references): one line, in NFC, trimmed. */
+export const NameText = VerbatimLine.normalize('NFC').trim();
+/** Free text (narratives, reasons, comments): tabs and line breaks allowed, line endings made LF, in NFC, trimmed. */
+export const FreeText = refuseCharacters(true)
+  .overwrite((value) => value.replace(/\r\n?/g, '\n'))
+  .normalize('NFC')
+  .trim();
+
 export const EmailSchema = z.email('must be an e-mail address').max(254).transform((s) => s.toLowerCase());
-export const DisplayNameSchema = z.string().trim().min(2, 'must be at least 2 characters').max(120);
+export const DisplayNameSchema = NameText.min(2, 'must be at least 2 characters').max(120);
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },

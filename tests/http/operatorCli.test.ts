@@ -48,11 +48,27 @@ describe('operator CLI', () => {
   });
 
   it('explains mistakes and exits non-zero', async () => {
-    await expect(exigent('add-agency', '--name', 'X', '--country', 'ZZ', '--kind', 'police')).rejects.toMatchObject({
+    await expect(exigent('add-agency', '--name', 'Zed Police', '--country', 'ZZ', '--kind', 'police')).rejects.toMatchObject({
       code: 64,
       stderr: expect.stringMatching(/Country ZZ is not registered/),
     });
     await expect(exigent('no-such-command')).rejects.toMatchObject({ code: 64, stderr: expect.stringMatching(/Unknown command/) });
+  });
+
+  // The same rules as the API's (src/http/schemas.ts): names reach CSV, PDF and the UI from here too.
+  it('refuses names with control or bidirectional characters, and stores them in NFC', async () => {
+    await expect(exigent('add-agency', '--name', 'Police \u202Egpj.exe', '--country', 'UA', '--kind', 'police')).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringMatching(/--name: contains U\+202E, a bidirectional formatting character/),
+    });
+    await expect(exigent('invite', '--email', 'x@police.ua', '--name', 'Olena\r\nK.', '--role', 'investigator')).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringMatching(/--name: contains U\+000D, a control character/),
+    });
+    const seed = join(dir, 'bad-seed.json');
+    writeFileSync(seed, JSON.stringify({ countries: [{ code: 'PL', name: 'Pol\u0000and' }] }));
+    await expect(exigent('seed', seed)).rejects.toMatchObject({ code: 64, stderr: expect.stringMatching(/countries\.0\.name: contains U\+0000, a control character/) });
+    expect((await exigent('add-country', 'FR', 'Re\u0301publique')).stdout).toBe('country FR R\u00e9publique\n');
   });
 });
 

@@ -1,9 +1,11 @@
-// Input the probe of issue 17 sent, on Node and inside workerd: dates outside a sane range are refused with a clear
-// 422 and nothing is saved. A scenario: tests/http/inputHardening.test.ts (Node) and tests/worker/inputHardening.test.ts.
+// Input the probe of issue 17 sent, on Node and inside workerd: dates outside a sane range, and names or free text
+// carrying control or bidirectional-override characters, are refused with a clear 422 and nothing is saved; accepted
+// text is NFC-normalised. A scenario: tests/http/inputHardening.test.ts (Node) and tests/worker/inputHardening.test.ts.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noteVerifierKey } from '../../src/audit-log/tlog';
 import { formalRequests } from '../../src/formal-requests/tables';
-import type { ApiResponse } from '../support/apiClient';
+import { ApiClient, type ApiResponse } from '../support/apiClient';
 import type { Harness, StartHarness } from '../support/harness';
 import { enrolFirstAdmin, invite, seedDirectory, type Directory, type Person } from '../support/people';
 import { draftFor, openContact } from '../support/urgent';
@@ -80,6 +82,88 @@ export function inputHardeningScenario(start: StartHarness) {
         for (const path of ['/api/v1/compliance/contacts', '/api/v1/compliance/statistics', '/api/v1/compliance/export', '/api/v1/compliance/report']) {
           expectRefusal(await compliance.client.get(`${path}?${query}`), status, field, detail);
         }
+      });
+    });
+
+    describe('names and free text', () => {
+      // What reaches CSV, PDF and the UI: NUL, line breaks, Trojan-Source reordering (CVE-2021-42574), broken UTF-16.
+      const NAME_ATTACKS: Array<[string, string, RegExp]> = [
+        ['NUL', 'Anna\u0000K.', /U\+0000, a control character/],
+        ['CR/LF', 'Anna\r\nK.', /U\+000D, a control character/],
+        ['a tab', 'Anna\tK.', /U\+0009, a control character/],
+        ['a right-to-left override', 'Anna \u202Egpj.exe', /U\+202E, a bidirectional formatting character/],
+        ['a directional isolate', 'Anna \u2067K.\u2069', /U\+2067, a bidirectional formatting character/],
+        ['a line separator', 'Anna\u2028K.', /U\+2028, a line separator/],
+        ['an unpaired surrogate', 'Anna \uD800K.', /U\+D800, an unpaired surrogate/],
+      ];
+      const TEXT_ATTACKS = NAME_ATTACKS.filter(([what]) => !['CR/LF', 'a tab', 'a line separator'].includes(what));
+
+      type Target = { what: string; who: () => ApiClient; method: string; path: () => string; body: (value: string) => object; field: string };
+      const anonymous = () => new ApiClient(server.url);
+      const NAME_FIELDS: Target[] = [
+        { what: 'country name', who: () => admin.client, method: 'POST', path: () => '/api/v1/countries', body: (name) => ({ code: 'NO', name }), field: 'name' },
+        { what: 'agency name', who: () => admin.client, method: 'POST', path: () => '/api/v1/agencies', body: (name) => ({ name, countryCode: 'UA', kind: 'police', dutyEmail: null }), field: 'name' },
+        { what: 'invited display name', who: () => admin.client, method: 'POST', path: () => '/api/v1/invitations', body: (displayName) => ({ email: 'olena@police.ua', displayName, role: 'investigator', agencyId: agencies.policeA }), field: 'displayName' },
+        { what: 'display name at enrolment', who: anonymous, method: 'POST', path: () => '/api/v1/auth/enrolment/options', body: (displayName) => ({ token: 'A'.repeat(43), displayName }), field: 'displayName' },
+        { what: 'device name', who: () => anna.client, method: 'POST', path: () => '/api/v1/devices', body: (name) => ({ name, identityKey: 'A'.repeat(43), agreementKey: 'A'.repeat(43), signature: 'A'.repeat(86) }), field: 'name' },
+        { what: 'passkey name', who: () => anna.client, method: 'PATCH', path: () => `/api/v1/me/passkeys/${passkeyId}`, body: (name) => ({ name }), field: 'name' },
+        { what: 'case reference', who: () => anna.client, method: 'POST', path: () => '/api/v1/urgent-contacts/options', body: (caseReference) => draftFor(piotr, { caseReference }), field: 'caseReference' },
+        { what: 'offence category', who: () => anna.client, method: 'POST', path: () => '/api/v1/urgent-contacts/options', body: (offenceCategory) => draftFor(piotr, { offenceCategory }), field: 'offenceCategory' },
+        { what: 'formal request authority', who: () => anna.client, method: 'PATCH', path: () => `/api/v1/formal-requests/${contact.formalRequestId}`, body: (requestingAuthority) => ({ draft: { requestingAuthority } }), field: 'draft.requestingAuthority' },
+        { what: 'channel reference', who: () => anna.client, method: 'POST', path: () => `/api/v1/formal-requests/${contact.formalRequestId}/transitions`, body: (channelReference) => ({ to: 'acknowledged', channelReference }), field: 'channelReference' },
+        { what: 'webhook URL', who: () => admin.client, method: 'POST', path: () => '/api/v1/webhooks', body: (v) => ({ agencyId: agencies.ncbB, url: `https://cms.ncb.example/${v}` }), field: 'url' },
+        { what: 'witness name', who: () => admin.client, method: 'POST', path: () => '/api/v1/log/witnesses', body: (name) => ({ verifierKey: noteVerifierKey(name, crypto.getRandomValues(new Uint8Array(32))) }), field: 'verifierKey' },
+      ];
+      const TEXT_FIELDS: Target[] = [
+        { what: 'narrative', who: () => anna.client, method: 'POST', path: () => '/api/v1/urgent-contacts/options', body: (v) => draftFor(piotr, { narrative: `${draftFor(piotr).narrative} ${v}` }), field: 'narrative' },
+        { what: 'information sought', who: () => anna.client, method: 'POST', path: () => '/api/v1/urgent-contacts/options', body: (v) => draftFor(piotr, { soughtInformation: `Subscriber data ${v}` }), field: 'soughtInformation' },
+        { what: 'handling conditions', who: () => anna.client, method: 'POST', path: () => '/api/v1/urgent-contacts/options', body: (v) => draftFor(piotr, { handlingConditions: v }), field: 'handlingConditions' },
+        { what: 'formal request facts', who: () => anna.client, method: 'PATCH', path: () => `/api/v1/formal-requests/${contact.formalRequestId}`, body: (facts) => ({ draft: { facts } }), field: 'draft.facts' },
+        { what: 'withdrawal reason', who: () => anna.client, method: 'POST', path: () => `/api/v1/formal-requests/${contact.formalRequestId}/transitions`, body: (reason) => ({ to: 'withdrawn', reason }), field: 'reason' },
+        { what: 'review comment', who: () => compliance.client, method: 'POST', path: () => `/api/v1/compliance/contacts/${contact.id}/decisions`, body: (comment) => ({ decision: 'needs_information', comment, question: 'What happened next?' }), field: 'comment' },
+        { what: 'review question', who: () => compliance.client, method: 'POST', path: () => `/api/v1/compliance/contacts/${contact.id}/decisions`, body: (question) => ({ decision: 'needs_information', comment: 'Unclear timeline here.', question }), field: 'question' },
+        { what: 'answer', who: () => anna.client, method: 'POST', path: () => `/api/v1/urgent-contacts/${contact.id}/answers`, body: (answer) => ({ answer }), field: 'answer' },
+        { what: 'closing reason', who: () => ncbPl.client, method: 'POST', path: () => `/api/v1/urgent-contacts/${contact.id}/close`, body: (reason) => ({ reason }), field: 'reason' },
+        { what: 'disabling reason', who: () => admin.client, method: 'POST', path: () => `/api/v1/users/${piotr.user.id}/disable`, body: (reason) => ({ reason }), field: 'reason' },
+      ];
+      let passkeyId: string;
+      beforeAll(async () => {
+        passkeyId = (await anna.client.get('/api/v1/me/passkeys')).body[0].id;
+      });
+
+      for (const target of NAME_FIELDS) {
+        it.each(NAME_ATTACKS)(`refuses a ${target.what} with %s`, async (_, value, detail) => {
+          const res = await target.who().request(target.method, target.path(), target.body(value));
+          expectRefusal(res, 422, target.field, detail);
+          expect(res.body.detail).toMatch(/control characters.*bidirectional formatting characters/);
+        });
+      }
+
+      for (const target of TEXT_FIELDS) {
+        it.each(TEXT_ATTACKS)(`refuses a ${target.what} with %s`, async (_, value, detail) => {
+          expectRefusal(await target.who().request(target.method, target.path(), target.body(value)), 422, target.field, detail);
+        });
+      }
+
+      it('stores names in NFC, so the same name typed two ways is one name', async () => {
+        const decomposed = 'Policie\u0301 Fe\u0301de\u0301rale';
+        const created = await admin.client.post('/api/v1/agencies', { name: decomposed, countryCode: 'PL', kind: 'police', dutyEmail: null });
+        expect(created.status, created.text).toBe(201);
+        expect(created.body.name).toBe('Policié Fédérale');
+        expect(created.body.name).toBe(decomposed.normalize('NFC'));
+      });
+
+      it('keeps line breaks and tabs in free text, with line endings as LF', async () => {
+        const res = await anna.client.patch(`/api/v1/formal-requests/${second.formalRequestId}`, { draft: { facts: 'First line.\r\n\tSecond line.\rThird line.' } });
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.draft.facts).toBe('First line.\n\tSecond line.\nThird line.');
+      });
+
+      let second: { formalRequestId: string };
+      beforeAll(async () => {
+        const opened = await openContact(anna, draftFor(piotr, { caseReference: 'UA-2026-0099' }));
+        expect(opened.status, opened.text).toBe(201);
+        second = opened.body;
       });
     });
   });

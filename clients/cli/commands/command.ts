@@ -1,6 +1,8 @@
 /** @module The shape of one CLI command, and opening the server's services from the environment. */
 import pino from 'pino';
+import type { z } from 'zod';
 import { loadConfig } from '../../../src/config/loadConfig';
+import { Invalid } from '../../../src/errors';
 import { openNodeServices, type NodeServices } from '../../../src/runtime/node/openServices';
 
 export interface CommandContext {
@@ -26,6 +28,17 @@ export async function withServices<T>(env: Record<string, string | undefined>, w
   } finally {
     services.database.close();
   }
+}
+
+/**
+ * Parses operator input with the API's own schema (src/http/schemas.ts), so names and text typed here follow the same
+ * rules; a refusal names the option (or the path inside a seed file) and exits 64 like any other mistake.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, label?: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const where = (path: PropertyKey[]) => [label, path.map(String).join('.')].filter(Boolean).join(' ');
+  throw new Invalid(result.error.issues.map((issue) => `${where(issue.path)}: ${issue.message}`).join('; '));
 }
 
 export function requireString(values: CommandContext['values'], name: string): string {

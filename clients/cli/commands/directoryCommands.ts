@@ -4,12 +4,17 @@ import { z } from 'zod';
 import { createAgency, listAgencies } from '../../../src/directory/agencies';
 import { createCountry, listCountries } from '../../../src/directory/countries';
 import { AGENCY_KINDS } from '../../../src/directory/tables';
-import { requireString, withServices, type Command } from './command';
+import { NameText } from '../../../src/http/schemas';
+import { parseInput, requireString, withServices, type Command } from './command';
+
+// The same limits as POST /countries and POST /agencies.
+const CountryName = NameText.min(2).max(100);
+const AgencyName = NameText.min(2).max(200);
 
 const SeedSchema = z.strictObject({
-  countries: z.array(z.strictObject({ code: z.string().regex(/^[A-Z]{2}$/), name: z.string().min(2) })).default([]),
+  countries: z.array(z.strictObject({ code: z.string().regex(/^[A-Z]{2}$/), name: CountryName })).default([]),
   agencies: z
-    .array(z.strictObject({ name: z.string().min(2), countryCode: z.string().regex(/^[A-Z]{2}$/), kind: z.enum(AGENCY_KINDS), dutyEmail: z.email().optional() }))
+    .array(z.strictObject({ name: AgencyName, countryCode: z.string().regex(/^[A-Z]{2}$/), kind: z.enum(AGENCY_KINDS), dutyEmail: z.email().optional() }))
     .default([]),
 });
 
@@ -20,7 +25,7 @@ export const directoryCommands: Record<string, Command> = {
     async run({ env, positionals, print }) {
       const [code, ...name] = positionals;
       if (!code || name.length === 0) throw new Error('usage: add-country <ISO code> <name>');
-      const country = await withServices(env, (s) => createCountry(s, { code, name: name.join(' ') }));
+      const country = await withServices(env, (s) => createCountry(s, { code, name: parseInput(CountryName, name.join(' '), '<name>') }));
       print(`country ${country.code} ${country.name}`);
       return 0;
     },
@@ -33,7 +38,7 @@ export const directoryCommands: Record<string, Command> = {
       const kind = z.enum(AGENCY_KINDS).parse(requireString(values, 'kind'));
       const agency = await withServices(env, (s) =>
         createAgency(s, {
-          name: requireString(values, 'name'),
+          name: parseInput(AgencyName, requireString(values, 'name'), '--name'),
           countryCode: requireString(values, 'country'),
           kind,
           dutyEmail: typeof values['duty-email'] === 'string' ? values['duty-email'] : null,
@@ -49,7 +54,7 @@ export const directoryCommands: Record<string, Command> = {
     async run({ env, positionals, print }) {
       const [file] = positionals;
       if (!file) throw new Error('usage: seed <file.json>');
-      const seed = SeedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      const seed = parseInput(SeedSchema, JSON.parse(readFileSync(file, 'utf8')));
       await withServices(env, async (s) => {
         const knownCountries = new Set((await listCountries(s)).map((c) => c.code));
         for (const country of seed.countries) {

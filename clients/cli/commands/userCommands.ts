@@ -4,7 +4,8 @@ import { createFirstAdminEnrolment, createInvitation } from '../../../src/auth/e
 import { disableUser } from '../../../src/auth/userAccess';
 import { ROLES } from '../../../src/directory/tables';
 import { listUsers } from '../../../src/directory/users';
-import { requireString, withServices, type Command } from './command';
+import { DisplayNameSchema, FreeText } from '../../../src/http/schemas';
+import { parseInput, requireString, withServices, type Command } from './command';
 
 export const userCommands: Record<string, Command> = {
   invite: {
@@ -16,7 +17,7 @@ export const userCommands: Record<string, Command> = {
       const link = await withServices(env, (s) =>
         createInvitation(s, {
           email: requireString(values, 'email'),
-          displayName: requireString(values, 'name'),
+          displayName: parseInput(DisplayNameSchema, requireString(values, 'name'), '--name'),
           role,
           agencyId: typeof values.agency === 'string' ? values.agency : null,
           createdBy: 'operator-cli',
@@ -43,7 +44,7 @@ export const userCommands: Record<string, Command> = {
     async run({ env, values, positionals, print }) {
       const [who] = positionals;
       if (!who) throw new Error('usage: disable <email|id> --reason <text>');
-      const reason = requireString(values, 'reason');
+      const reason = parseInput(FreeText.min(3).max(500), requireString(values, 'reason'), '--reason');
       const user = await withServices(env, async (s) => {
         const target = (await listUsers(s)).find((u) => u.id === who || u.email === who.toLowerCase());
         if (!target) throw new Error(`no user ${who}`);

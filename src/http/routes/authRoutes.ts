@@ -17,6 +17,7 @@ import {
   IdParam,
   jsonBody,
   jsonResponse,
+  NameText,
   NoContent,
   RegistrationResponseSchema,
   UserSchema,
@@ -25,7 +26,7 @@ import { clearSessionCookie, writeSessionCookie } from '../sessionCookie';
 import { validationHook } from '../validationHook';
 
 const Token = z.string().min(16).max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be the token from the enrolment link');
-const PasskeyName = z.string().trim().min(1).max(80);
+const PasskeyName = NameText.min(1).max(80);
 
 const PasskeySchema = z
   .object({

@@ -14,7 +14,7 @@ import { DECISIONS } from '../../compliance/tables';
 import { GROUNDS } from '../../contact-record/tables';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
-import { DaySchema, IdParam, jsonBody, jsonResponse } from '../schemas';
+import { DaySchema, FreeText, IdParam, jsonBody, jsonResponse } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const REVIEWERS = ['compliance', 'ncb_officer'] as const;
@@ -55,8 +55,8 @@ const RecordSchema = z.object({}).loose().openapi('ReviewRecord');
 const DecisionInput = z
   .strictObject({
     decision: z.enum(DECISIONS),
-    comment: z.string().trim().min(10, 'explain the decision in at least 10 characters').max(4000),
-    question: z.string().trim().max(2000).nullish(),
+    comment: FreeText.min(10, 'explain the decision in at least 10 characters').max(4000),
+    question: FreeText.max(2000).nullish(),
   })
   .openapi('DecisionInput');
 
@@ -112,7 +112,7 @@ export function complianceRoutes() {
       method: 'post',
       path: '/urgent-contacts/{id}/answers',
       summary: "Answer compliance's open question on your contact",
-      request: { params: IdParam, ...jsonBody(z.strictObject({ answer: z.string().trim().min(5, 'answer in at least 5 characters').max(4000) })) },
+      request: { params: IdParam, ...jsonBody(z.strictObject({ answer: FreeText.min(5, 'answer in at least 5 characters').max(4000) })) },
       responses: { 201: jsonResponse(z.object({ id: z.string(), decisionId: z.string(), answer: z.string(), createdAt: z.number() }), 'Answered') },
     }),
     async (c) => c.json(await answerQuestion(c.get('services'), c.get('actor')!, { contactId: c.req.valid('param').id, answer: c.req.valid('json').answer }), 201),

@@ -12,9 +12,11 @@ import {
   CountryCodeSchema,
   DisplayNameSchema,
   EmailSchema,
+  FreeText,
   IdParam,
   jsonBody,
   jsonResponse,
+  NameText,
   RoleSchema,
   UserSchema,
 } from '../schemas';
@@ -53,7 +55,7 @@ export function directoryRoutes() {
       method: 'post',
       path: '/countries',
       summary: 'Register a country',
-      request: jsonBody(z.strictObject({ code: CountryCodeSchema, name: z.string().trim().min(2).max(100) })),
+      request: jsonBody(z.strictObject({ code: CountryCodeSchema, name: NameText.min(2).max(100) })),
       responses: { 201: jsonResponse(CountrySchema, 'Created') },
     }),
     async (c) => c.json(await createCountry(c.get('services'), c.req.valid('json')), 201),
@@ -80,7 +82,7 @@ export function directoryRoutes() {
       summary: 'Create an agency (at most one NCB per country)',
       request: jsonBody(
         z.strictObject({
-          name: z.string().trim().min(2).max(200),
+          name: NameText.min(2).max(200),
           countryCode: CountryCodeSchema,
           kind: AgencyKindSchema,
           dutyEmail: EmailSchema.nullable().optional(),
@@ -130,7 +132,7 @@ export function directoryRoutes() {
       method: 'post',
       path: '/users/{id}/disable',
       summary: 'Disable a user; their sessions end at once',
-      request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().trim().min(3).max(500) })) },
+      request: { params: IdParam, ...jsonBody(z.strictObject({ reason: FreeText.min(3).max(500) })) },
       responses: { 200: jsonResponse(UserSchema, 'Disabled') },
     }),
     async (c) =>

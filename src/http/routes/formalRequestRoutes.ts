@@ -9,7 +9,7 @@ import { FORMAL_REQUEST_STATES } from '../../formal-requests/tables';
 import type { Services } from '../../runtime/services';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
-import { IdParam, jsonBody, jsonResponse, TimestampSchema } from '../schemas';
+import { FreeText, IdParam, jsonBody, jsonResponse, NameText, TimestampSchema } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const PARTICIPANTS = ['investigator', 'ncb_officer'] as const;
@@ -23,6 +23,18 @@ const DraftSchema = z.object({
   offenceCategory: z.string(),
   facts: z.string(),
   measuresSought: z.string(),
+});
+
+/** What a participant may write into the draft: the same fields, as names (one line) and free text, bounded. */
+const DraftInput = z.strictObject({
+  requestingState: NameText.min(1).max(100),
+  requestedState: NameText.min(1).max(100),
+  requestingAuthority: NameText.min(1).max(200),
+  requestedAuthority: NameText.min(1).max(200),
+  caseReference: NameText.min(1).max(100),
+  offenceCategory: NameText.min(1).max(120),
+  facts: FreeText.min(1).max(5000),
+  measuresSought: FreeText.min(1).max(2000),
 });
 
 const FormalRequestSchema = z
@@ -103,7 +115,7 @@ export function formalRequestRoutes() {
         params: IdParam,
         ...jsonBody(
           z.strictObject({
-            draft: DraftSchema.partial().strict().optional(),
+            draft: DraftInput.partial().optional(),
             instrument: z.string().max(64).optional(),
             deadlineAt: TimestampSchema.optional(),
           }),
@@ -125,9 +137,9 @@ export function formalRequestRoutes() {
           z.strictObject({
             to: z.enum(FORMAL_REQUEST_STATES),
             channel: z.string().max(64).optional(),
-            channelReference: z.string().max(200).optional(),
+            channelReference: NameText.max(200).optional(),
             submittedAt: TimestampSchema.optional(),
-            reason: z.string().max(1000).optional(),
+            reason: FreeText.max(1000).optional(),
           }),
         ),
       },

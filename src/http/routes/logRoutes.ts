@@ -11,7 +11,7 @@ import { toBase64 } from '../../crypto/base64url';
 import { NotFound } from '../../errors';
 import type { AppEnv } from '../appEnv';
 import { authorize, guardedRoute } from '../guardedRoute';
-import { jsonBody, jsonResponse } from '../schemas';
+import { jsonBody, jsonResponse, VerbatimLine } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const Size = z.coerce.number({ error: 'must be a number' }).int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -156,7 +156,7 @@ export function logRoutes() {
       method: 'post',
       path: '/log/witnesses',
       summary: "Register a witness by its Ed25519 verifier key ('<name>+<hex id>+<base64 key>')",
-      request: jsonBody(z.strictObject({ verifierKey: z.string().min(10).max(400) })),
+      request: jsonBody(z.strictObject({ verifierKey: VerbatimLine.min(10).max(400) })),
       responses: { 201: jsonResponse(WitnessSchema, 'Registered') },
     }),
     async (c) => c.json(await registerWitness(c.get('services'), { verifierKey: c.req.valid('json').verifierKey, actor: c.get('actor')! }), 201),

@@ -5,7 +5,7 @@ import { createWebhookEndpoint, disableWebhookEndpoint, listWebhookEndpoints } f
 import type { AppEnv } from '../appEnv';
 import type { LiveStreams } from '../liveStreams';
 import { authorize, guardedRoute } from '../guardedRoute';
-import { IdParam, jsonBody, jsonResponse, NoContent } from '../schemas';
+import { IdParam, jsonBody, jsonResponse, NoContent, VerbatimLine } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const NotificationSchema = z
@@ -79,7 +79,7 @@ export function ncbRoutes(options: { liveStreams: LiveStreams }) {
       method: 'post',
       path: '/webhooks',
       summary: 'Register a webhook endpoint for an agency; the signing secret is shown only in this response',
-      request: jsonBody(z.strictObject({ agencyId: z.string().min(1).max(64), url: z.url({ error: 'must be an http(s) URL' }).max(2000) })),
+      request: jsonBody(z.strictObject({ agencyId: z.string().min(1).max(64), url: VerbatimLine.max(2000).pipe(z.url({ error: 'must be an http(s) URL' })) })),
       responses: { 201: jsonResponse(WebhookSchema.omit({ disabledAt: true }).extend({ secret: z.string() }), 'Created') },
     }),
     async (c) => c.json(await createWebhookEndpoint(c.get('services'), c.req.valid('json')), 201),

@@ -16,7 +16,7 @@ import type { Services } from '../../runtime/services';
 import type { AppEnv } from '../appEnv';
 import type { LiveStreams } from '../liveStreams';
 import { authorize, guardedRoute } from '../guardedRoute';
-import { IdParam, jsonBody, jsonResponse, NoContent } from '../schemas';
+import { IdParam, jsonBody, jsonResponse, NameText, NoContent } from '../schemas';
 import { validationHook } from '../validationHook';
 
 /** Messaging is between investigators; NCB officers and compliance staff never hold conversation keys. */
@@ -70,7 +70,7 @@ export function relayRoutes(services: Services, options: { liveStreams: LiveStre
       path: '/devices',
       summary: "Register this device's public keys (signed by the device's identity key)",
       request: jsonBody(
-        z.strictObject({ name: z.string().trim().min(1).max(80), identityKey: PublicKey32, agreementKey: PublicKey32, signature: Signature64 }),
+        z.strictObject({ name: NameText.min(1).max(80), identityKey: PublicKey32, agreementKey: PublicKey32, signature: Signature64 }),
       ),
       responses: { 201: jsonResponse(DeviceSchema, 'Registered') },
     }),

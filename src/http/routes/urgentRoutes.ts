@@ -7,7 +7,7 @@ import { MIN_NARRATIVE_CHARS } from '../../urgent/draft';
 import { openUrgentContact, prepareUrgentContact } from '../../urgent/openUrgentContact';
 import type { AppEnv } from '../appEnv';
 import { guardedRoute } from '../guardedRoute';
-import { AuthenticationResponseSchema, IdParam, jsonBody, jsonResponse } from '../schemas';
+import { AuthenticationResponseSchema, FreeText, IdParam, jsonBody, jsonResponse, NameText } from '../schemas';
 import { validationHook } from '../validationHook';
 
 const PARTICIPANTS = ['investigator', 'ncb_officer'] as const;
@@ -18,14 +18,14 @@ const DraftSchema = z
       .array(z.enum(GROUNDS, { error: `must be one of ${GROUNDS.join(', ')}` }))
       .min(1, 'choose at least one ground')
       .max(3),
-    narrative: z.string().trim().min(MIN_NARRATIVE_CHARS, `explain why the formal channel cannot wait in at least ${MIN_NARRATIVE_CHARS} characters`).max(5000),
-    caseReference: z.string().trim().min(1, 'the national case reference is required').max(100),
-    offenceCategory: z.string().trim().min(2).max(120),
+    narrative: FreeText.min(MIN_NARRATIVE_CHARS, `explain why the formal channel cannot wait in at least ${MIN_NARRATIVE_CHARS} characters`).max(5000),
+    caseReference: NameText.min(1, 'the national case reference is required').max(100),
+    offenceCategory: NameText.min(2).max(120),
     requestedCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as PL'),
     counterpartUserIds: z.array(z.string().min(1).max(64)).min(1, 'name at least one counterpart investigator').max(10),
-    soughtInformation: z.string().trim().min(10, 'say what information or action you seek (at least 10 characters)').max(2000),
+    soughtInformation: FreeText.min(10, 'say what information or action you seek (at least 10 characters)').max(2000),
     handlingCode: z.enum(HANDLING_CODES),
-    handlingConditions: z.string().trim().max(1000).nullish(),
+    handlingConditions: FreeText.max(1000).nullish(),
     legalInstrument: z.string().max(64).optional(),
   })
   .openapi('UrgentContactDraft');
@@ -160,7 +160,7 @@ export function urgentRoutes() {
       method: 'post',
       path: '/urgent-contacts/{id}/close',
       summary: 'Close the urgent contact: its conversation becomes read-only',
-      request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().trim().min(5, 'give a reason of at least 5 characters').max(1000) })) },
+      request: { params: IdParam, ...jsonBody(z.strictObject({ reason: FreeText.min(5, 'give a reason of at least 5 characters').max(1000) })) },
       responses: { 200: jsonResponse(z.object({ id: z.string(), status: z.literal('closed'), closedAt: z.number() }), 'Closed') },
     }),
     async (c) => c.json(await closeContact(c.get('services'), c.get('actor')!, { id: c.req.valid('param').id, reason: c.req.valid('json').reason }), 200),
