@@ -6,19 +6,23 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { LogWriter } from '../audit-log/logWriter';
 import { urgentContacts } from '../contact-record/tables';
-import { takesPart } from '../contact-record/visibility';
+import { contactVisibleTo, takesPart } from '../contact-record/visibility';
 import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
 import { reviewAnswers, reviewDecisions, type Decision } from './tables';
 
-async function contactOf(services: Pick<Platform, 'database'>, id: string) {
+/**
+ * The contact if the actor may see its reviews — compliance every one, investigators those they take part in, NCB
+ * officers their country's — and otherwise the same NotFound as for a missing id, so ids cannot be probed.
+ */
+async function visibleContact(services: Pick<Platform, 'database'>, actor: Actor, id: string) {
   const [contact] = await services.database.db
     .select({ id: urgentContacts.id, requesterUserId: urgentContacts.requesterUserId, requesting: urgentContacts.requestingCountry, requested: urgentContacts.requestedCountry })
     .from(urgentContacts)
-    .where(eq(urgentContacts.id, id));
-  if (!contact) throw new NotFound(`No urgent contact ${id}`);
+    .where(and(eq(urgentContacts.id, id), actor.role === 'compliance' ? undefined : contactVisibleTo(actor)));
+  if (!contact) throw new NotFound(`No urgent contact ${id} that you may see`);
   return contact;
 }
 
@@ -35,7 +39,7 @@ export async function decide(
   actor: Actor,
   input: { contactId: string; decision: Decision; comment: string; question?: string | null },
 ) {
-  const contact = await contactOf(services, input.contactId);
+  const contact = await visibleContact(services, actor, input.contactId);
   if (await takesPartIn(services, actor.userId, contact.id)) throw new Forbidden('You took part in this urgent contact and cannot review it');
   const question = input.question?.trim() || null;
   if (input.decision === 'needs_information' && !question) throw new Invalid('Ask the investigator a question when you need information', 'question');
@@ -70,9 +74,7 @@ async function latestDecision(services: Pick<Platform, 'database'>, contactId: s
 
 /** The decision history with answers, oldest first. Investigators see it only for contacts they opened or joined. */
 export async function reviewHistory(services: Pick<Platform, 'database'>, actor: Actor, contactId: string) {
-  const contact = await contactOf(services, contactId);
-  if (actor.role === 'investigator' && !(await takesPartIn(services, actor.userId, contactId))) throw new NotFound(`No urgent contact ${contactId} that you may see`);
-  if (actor.role === 'ncb_officer' && actor.countryCode !== contact.requesting && actor.countryCode !== contact.requested) throw new NotFound(`No urgent contact ${contactId} that you may see`);
+  await visibleContact(services, actor, contactId);
   const { db } = services.database;
   const decisions = await db
     .select({
@@ -98,7 +100,8 @@ export async function reviewHistory(services: Pick<Platform, 'database'>, actor:
 
 /** The requesting investigator answers the open question of the latest needs_information decision. */
 export async function answerQuestion(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter }, actor: Actor, input: { contactId: string; answer: string }) {
-  const contact = await contactOf(services, input.contactId);
+  // A counterpart sees the contact and is told why they may not answer; anyone else finds no such contact.
+  const contact = await visibleContact(services, actor, input.contactId);
   if (contact.requesterUserId !== actor.userId) throw new Forbidden('Only the investigator who opened the contact answers compliance');
   const latest = await latestDecision(services, contact.id);
   if (!latest || latest.decision !== 'needs_information') throw new Conflict('Compliance has no open question on this contact');

@@ -2,13 +2,13 @@
  * @module Encrypted attachments: opaque blobs a member's client uploads to a conversation; the key that opens
  * one travels only inside an E2E envelope. Members of the conversation may download them.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../directory/actor';
 import { Invalid, NotFound, PayloadTooLarge } from '../errors';
 import type { Platform } from '../platform';
 import type { AttachmentStore } from './attachmentStore';
 import { requireMembership } from './conversations';
-import { blobs } from './tables';
+import { blobs, conversationMembers } from './tables';
 
 /** A blob is at least a 24-byte nonce plus a 16-byte tag: anything shorter cannot be our ciphertext. */
 const MIN_BLOB_BYTES = 40;
@@ -52,9 +52,14 @@ export async function downloadAttachment(
   services: Pick<Platform, 'database'> & { attachments: AttachmentStore },
   input: { actor: Actor; id: string },
 ): Promise<Uint8Array> {
-  const [row] = await services.database.db.select().from(blobs).where(eq(blobs.id, input.id));
-  if (!row) throw new NotFound(`No attachment with id ${input.id} (it may have expired)`);
-  await requireMembership(services, input.actor, row.conversationId);
+  // One read scoped to the actor's conversations: an attachment of someone else's conversation answers exactly as a
+  // missing one, and its conversation is never named.
+  const [row] = await services.database.db
+    .select({ id: blobs.id, data: blobs.data })
+    .from(blobs)
+    .innerJoin(conversationMembers, and(eq(conversationMembers.conversationId, blobs.conversationId), eq(conversationMembers.userId, input.actor.userId)))
+    .where(eq(blobs.id, input.id));
+  if (!row) throw new NotFound(`You have no attachment with id ${input.id} (it may have expired)`);
   const data = await services.attachments.get(row.id, new Uint8Array(row.data));
   if (!data) throw new NotFound(`The attachment ${input.id} has no stored content (it may have expired)`);
   return data;
