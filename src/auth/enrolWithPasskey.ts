@@ -74,7 +74,7 @@ export async function completeEnrolment(
   const email = String(challenge.context.email);
   const displayName = String(challenge.context.displayName);
   const agency = enrolment.agencyId ? await findAgency(services, enrolment.agencyId) : undefined;
-  const session = await prepareSession(services, userId);
+  const session = await prepareSession(services, { userId, credentialId: credential.id });
   await logWriter.commit(
     [
       {

@@ -20,7 +20,7 @@ export async function completeLogin(
 ): Promise<{ userId: string; session: NewSession }> {
   const challenge = await consumeChallenge(services, { id: input.challengeId, purpose: 'login' });
   const assertion = await verifyPasskeyAssertion(services, { response: input.response, expectedChallenge: challenge.challenge });
-  const session = await prepareSession(services, assertion.userId);
+  const session = await prepareSession(services, { userId: assertion.userId, credentialId: assertion.credentialId });
   await services.database.batch([assertion.counterStatement, session.statement]);
   return { userId: assertion.userId, session };
 }

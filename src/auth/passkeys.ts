@@ -1,13 +1,17 @@
-/** @module A user's passkeys: list, add another, rename, revoke (never the last one). Additions and revocations are logged. */
+/**
+ * @module A user's passkeys: list, add another, rename, revoke (never the last one, and ending the sessions signed in with
+ * it). Additions and revocations are logged.
+ */
 import { verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, or } from 'drizzle-orm';
 import type { LogWriter } from '../audit-log/logWriter';
 import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
+import type { DeliveryHub } from '../relay/deliveryHub';
 import { consumeChallenge, issueChallenge } from './challenges';
-import { credentials } from './tables';
+import { credentials, sessions } from './tables';
 import { registrationOptions } from './webauthnOptions';
 
 export interface Passkey {
@@ -125,23 +129,38 @@ export async function renamePasskey(
   return { ...passkey, name: input.name };
 }
 
+/**
+ * Revokes the passkey and, in the same batch, ends the sessions signed in with it — a revoked passkey is one the user
+ * no longer vouches for (a lost laptop), so what it opened must not outlive it — and those whose passkey is unknown
+ * (opened before sessions recorded it), since they may be its. Their live streams end at once.
+ * Returns the ended sessions' token hashes (the caller's own may be among them).
+ */
 export async function revokePasskey(
-  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: DeliveryHub },
   input: { actor: Actor; id: string },
-): Promise<void> {
+): Promise<{ endedSessions: string[] }> {
+  const { database, logWriter, hub } = services;
   const passkey = await requireOwnPasskey(services, input.actor, input.id);
   const active = await listPasskeys(services, input.actor.userId);
   // Ensure the user keeps a way in: passkeys are the only credential Exigent has.
   if (active.length <= 1) throw new Conflict('You cannot revoke your last passkey; add another one first');
-  await services.logWriter.commit(
+  const signedInWithIt = and(eq(sessions.userId, input.actor.userId), or(eq(sessions.credentialId, passkey.id), isNull(sessions.credentialId)));
+  const endedSessions = (await database.db.select({ tokenHash: sessions.tokenHash }).from(sessions).where(signedInWithIt)).map((s) => s.tokenHash);
+  await logWriter.commit(
     [
       {
         type: 'passkey.revoked',
         actor: { userId: input.actor.userId, role: input.actor.role },
         subject: { userId: input.actor.userId, credentialId: passkey.id },
         countries: input.actor.countryCode ? [input.actor.countryCode] : [],
+        details: { sessionsEnded: endedSessions.length },
       },
     ],
-    [services.database.db.update(credentials).set({ revokedAt: services.clock.now() }).where(eq(credentials.id, passkey.id))],
+    [
+      database.db.update(credentials).set({ revokedAt: services.clock.now() }).where(eq(credentials.id, passkey.id)),
+      database.db.delete(sessions).where(signedInWithIt),
+    ],
   );
+  if (endedSessions.length > 0) hub.publish(`user:${input.actor.userId}`, { type: 'signed_out', sessions: endedSessions });
+  return { endedSessions };
 }

@@ -1,10 +1,15 @@
-/** @module Login sessions: opaque random tokens, stored only as SHA-256, with idle and absolute expiry. */
+/**
+ * @module Login sessions: opaque random tokens, stored only as SHA-256, with idle and absolute expiry. Ending a session
+ * also ends its live streams at once: the end is announced on the account's channel, naming the session's hash.
+ */
 import { eq, sql } from 'drizzle-orm';
+import type { Config } from '../config/loadConfig';
 import { randomToken } from '../crypto/randomToken';
 import { sha256Hex } from '../crypto/sha256';
 import type { Actor } from '../directory/actor';
 import { agencies, users } from '../directory/tables';
 import type { Platform } from '../platform';
+import type { DeliveryHub } from '../relay/deliveryHub';
 import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
 import { sessions } from './tables';
@@ -16,16 +21,17 @@ export interface NewSession {
   statement: Statement;
 }
 
+/** `credentialId`: the passkey that signed in, so that removing it ends this session. */
 export async function prepareSession(
   { database, clock, config }: Pick<Platform, 'database' | 'clock' | 'config'>,
-  userId: string,
+  input: { userId: string; credentialId: string },
 ): Promise<NewSession> {
   const token = randomToken();
   const now = clock.now();
   const expiresAt = now + config.sessionMaxMs;
   const statement = database.db
     .insert(sessions)
-    .values({ tokenHash: await sha256Hex(token), userId, createdAt: now, lastSeenAt: now, expiresAt });
+    .values({ tokenHash: await sha256Hex(token), userId: input.userId, credentialId: input.credentialId, createdAt: now, lastSeenAt: now, expiresAt });
   return { token, expiresAt, statement };
 }
 
@@ -67,7 +73,7 @@ export async function resolveSessionByHash(
   const [row] = await sessionByHash(database).all({ tokenHash });
   if (!row) return undefined;
   const now = clock.now();
-  if (row.status !== 'active' || now >= row.expiresAt || now - row.lastSeenAt >= config.sessionIdleMs) {
+  if (row.status !== 'active' || now >= endOf(row, config)) {
     await database.batch([database.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))]);
     return undefined;
   }
@@ -78,6 +84,31 @@ export async function resolveSessionByHash(
   return { userId: row.userId, role: row.role, agencyId: row.agencyId, countryCode: row.countryCode ?? null };
 }
 
-export async function endSession({ database }: Pick<Platform, 'database'>, token: string): Promise<void> {
-  await database.batch([database.db.delete(sessions).where(eq(sessions.tokenHash, await sha256Hex(token)))]);
+/** The moment a session ends unless its user makes another request: its absolute expiry or its idle deadline. */
+const endOf = (row: { lastSeenAt: number; expiresAt: number }, config: Pick<Config, 'sessionIdleMs'>) =>
+  Math.min(row.expiresAt, row.lastSeenAt + config.sessionIdleMs);
+
+/**
+ * When the session of `tokenHash` ends unless its user makes another request, or undefined when it has ended (logged
+ * out, expired, its passkey removed, its account disabled or its role changed). It only reads: a live stream is not
+ * the user's activity, so checking on a stream's behalf leaves the idle clock where the user's last request put it.
+ */
+export async function sessionEndsAt(
+  { database, clock, config }: Pick<Platform, 'database' | 'clock' | 'config'>,
+  tokenHash: string,
+): Promise<number | undefined> {
+  const [row] = await sessionByHash(database).all({ tokenHash });
+  if (!row || row.status !== 'active') return undefined;
+  const endsAt = endOf(row, config);
+  return clock.now() < endsAt ? endsAt : undefined;
+}
+
+/** Ends one session of `userId` (logout, or a login replacing the browser's session) and its live streams. */
+export async function endSession(
+  { database, hub }: Pick<Platform, 'database'> & { hub: DeliveryHub },
+  input: { userId: string; token: string },
+): Promise<void> {
+  const tokenHash = await sessionTokenHash(input.token);
+  await database.batch([database.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))]);
+  hub.publish(`user:${input.userId}`, { type: 'signed_out', sessions: [tokenHash] });
 }

@@ -69,6 +69,11 @@ export const sessions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /**
+     * The passkey this session was signed in with, so that removing the passkey ends the sessions it opened. Null only
+     * for sessions opened before this column existed; removing any of the user's passkeys ends those.
+     */
+    credentialId: text('credential_id').references(() => credentials.id),
   },
   (t) => [index('sessions_user').on(t.userId)],
 );

@@ -45,7 +45,7 @@ export async function disableUser(
     ],
   );
   // Open WebSocket and event streams end now too, not at their next session check.
-  services.hub.publish(`user:${user.id}`, { type: 'signed_out' });
+  services.hub.publish(`user:${user.id}`, { type: 'signed_out', sessions: 'all' });
   return { ...user, status: 'disabled' };
 }
 
@@ -76,6 +76,6 @@ export async function changeUserRole(
       database.db.delete(sessions).where(eq(sessions.userId, user.id)),
     ],
   );
-  services.hub.publish(`user:${user.id}`, { type: 'signed_out' });
+  services.hub.publish(`user:${user.id}`, { type: 'signed_out', sessions: 'all' });
   return { ...user, role: input.role, agencyId: agencyId ?? null, agencyName: agency?.name ?? null, countryCode: agency?.countryCode ?? null };
 }

@@ -27,6 +27,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EXIGENT_SMTP_URL: 'mail server' })).toThrow(/EXIGENT_SMTP_URL/);
   });
 
+  it('caps live streams: frame size, streams per device and per session', () => {
+    expect(loadConfig({})).toMatchObject({ maxFrameBytes: 16 * 1024, streamsPerDevice: 4, streamsPerSession: 8 });
+    expect(loadConfig({ EXIGENT_MAX_FRAME_KB: '4', EXIGENT_STREAMS_PER_DEVICE: '2', EXIGENT_STREAMS_PER_SESSION: '3' })).toMatchObject({
+      maxFrameBytes: 4096,
+      streamsPerDevice: 2,
+      streamsPerSession: 3,
+    });
+    expect(() => loadConfig({ EXIGENT_MAX_FRAME_KB: '0' })).toThrow(/EXIGENT_MAX_FRAME_KB must be greater than zero/);
+    expect(() => loadConfig({ EXIGENT_STREAMS_PER_SESSION: 'many' })).toThrow(/EXIGENT_STREAMS_PER_SESSION must be a whole number/);
+  });
+
   it('accepts an in-memory database', () => {
     expect(loadConfig({ EXIGENT_DB: ':memory:' }).dbPath).toBe(':memory:');
     expect(loadConfig({ EXIGENT_DB: ':memory:' }).logKeyPath).toBe('data/log-signing.key');

@@ -35,6 +35,10 @@ const envSchema = z.object({
   EXIGENT_RETENTION_DAYS: positiveInt('EXIGENT_RETENTION_DAYS', 30),
   EXIGENT_DEVICE_QUEUE_MAX: positiveInt('EXIGENT_DEVICE_QUEUE_MAX', 10_000),
   EXIGENT_SEND_RATE_PER_MINUTE: positiveInt('EXIGENT_SEND_RATE_PER_MINUTE', 600),
+  // A device sends only acknowledgements: 500 sequence numbers (the most one frame may carry) take about 9 KiB.
+  EXIGENT_MAX_FRAME_KB: positiveInt('EXIGENT_MAX_FRAME_KB', 16),
+  EXIGENT_STREAMS_PER_DEVICE: positiveInt('EXIGENT_STREAMS_PER_DEVICE', 4),
+  EXIGENT_STREAMS_PER_SESSION: positiveInt('EXIGENT_STREAMS_PER_SESSION', 8),
   EXIGENT_NCB_ESCALATION_MINUTES: positiveInt('EXIGENT_NCB_ESCALATION_MINUTES', 15),
   EXIGENT_SMTP_URL: z.url({ error: 'EXIGENT_SMTP_URL must be a URL such as smtps://user:pass@mail.example.org:465' }).optional(),
   EXIGENT_SMTP_FROM: z.string().min(3).default('Exigent <exigent@localhost>'),
@@ -76,6 +80,12 @@ export interface Config {
   /** Undelivered envelopes a single device may have queued before senders are refused. */
   deviceQueueMax: number;
   sendRatePerMinute: number;
+  /** Largest frame a device may send on its live stream, in bytes; a bigger one closes the stream (1009). */
+  maxFrameBytes: number;
+  /** Live streams one device may have open at once (its tabs and browsers together). */
+  streamsPerDevice: number;
+  /** Live streams one session may have open at once, device streams and NCB inbox streams together. */
+  streamsPerSession: number;
   /** An NCB notification unacknowledged this long escalates (and again after twice as long). */
   ncbEscalationMs: number;
   /** SMTP server for NCB duty e-mails; without it e-mails wait in the outbox until one is configured. */
@@ -150,6 +160,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retentionMs: e.EXIGENT_RETENTION_DAYS * 86_400_000,
     deviceQueueMax: e.EXIGENT_DEVICE_QUEUE_MAX,
     sendRatePerMinute: e.EXIGENT_SEND_RATE_PER_MINUTE,
+    maxFrameBytes: e.EXIGENT_MAX_FRAME_KB * 1024,
+    streamsPerDevice: e.EXIGENT_STREAMS_PER_DEVICE,
+    streamsPerSession: e.EXIGENT_STREAMS_PER_SESSION,
     ncbEscalationMs: e.EXIGENT_NCB_ESCALATION_MINUTES * 60_000,
     smtpUrl: e.EXIGENT_SMTP_URL,
     smtpFrom: e.EXIGENT_SMTP_FROM,

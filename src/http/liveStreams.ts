@@ -8,8 +8,11 @@ import type { Actor } from '../directory/actor';
 import type { AppEnv } from './appEnv';
 
 export interface LiveStreams {
-  /** Takes over the WebSocket upgrade of a device stream; role, Origin and device ownership are checked. */
+  /**
+   * Takes over the WebSocket upgrade of a device stream; role, Origin, device ownership and the Upgrade header are
+   * checked. Throws TooManyRequests (src/relay/streamLimits.ts) when the device or the session has all its streams.
+   */
   device(c: Context<AppEnv>, input: { actor: Actor; deviceId: string; sessionToken: string }): Response | Promise<Response>;
-  /** Answers with the NCB inbox's event stream; the role is checked. */
+  /** Answers with the NCB inbox's event stream (or throws TooManyRequests, as above); the role is checked. */
   inbox(c: Context<AppEnv>, input: { actor: Actor; sessionToken: string }): Response | Promise<Response>;
 }

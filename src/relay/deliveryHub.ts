@@ -15,14 +15,21 @@ export type NcbEvent =
   | { type: 'acknowledged'; notificationId: string; by: string }
   | { type: 'escalated'; notificationId: string; level: number };
 
-/** Pushed on `user:<userId>` when the account is disabled or its role changes: its live streams must end. */
-export type AccountEvent = { type: 'signed_out' };
+/**
+ * Pushed on `user:<userId>` when sessions end: the live streams of the named sessions (by token hash: a logout, a
+ * removed passkey, a login replacing a browser's session) or of all the account's sessions (disabled, role changed)
+ * must end. Servers only: streams never forward it to clients.
+ */
+export type AccountEvent = { type: 'signed_out'; sessions: 'all' | readonly string[] };
 
-export type HubEvent = RelayEvent | NcbEvent | AccountEvent;
+/** Pushed on a device's channel when the device is revoked: its stream must end. Servers only, like AccountEvent. */
+export type DeviceEvent = { type: 'device_revoked' };
+
+export type HubEvent = RelayEvent | NcbEvent | AccountEvent | DeviceEvent;
 
 /**
- * Channels are a device id (its envelopes), `ncb:<agencyId>` (NCB inbox) or `user:<userId>` (account changes, and
- * delivery receipts for messages the account sent, which every one of its devices shows).
+ * Channels are a device id (its envelopes, its revocation), `ncb:<agencyId>` (NCB inbox) or `user:<userId>` (ended
+ * sessions, and delivery receipts for messages the account sent, which every one of its devices shows).
  */
 export interface DeliveryHub {
   publish(channel: string, event: HubEvent): void;

@@ -9,6 +9,7 @@ import type { Platform } from '../platform';
 import type { DeliveryHub, HubEvent } from './deliveryHub';
 import { acknowledgeOnDevices, fetchQueue } from './deliveryQueue';
 import { hubEventJson } from './eventJson';
+import { signsOut } from './streamSession';
 
 /** The part of a WebSocket the stream writes to. */
 export interface StreamSocket {
@@ -23,8 +24,13 @@ export interface DeviceStream {
   end(): void;
 }
 
-/** Close code for a stream whose session ended (logout, expiry, disable, role change). */
+/** Close code for a stream whose session ended (logout, expiry, a removed passkey, disable, role change). */
 export const SESSION_ENDED_CLOSE = 4401;
+/** Close code for the stream of a device its owner revoked. */
+export const DEVICE_REVOKED_CLOSE = 4403;
+/** RFC 6455 §7.4.1 "Message Too Big": the device sent a frame over `EXIGENT_MAX_FRAME_KB`. */
+export const FRAME_TOO_BIG_CLOSE = 1009;
+export const frameTooBigReason = (maxFrameBytes: number) => `frame exceeds the limit of ${maxFrameBytes} bytes`;
 const REPLAY_PAGE = 500;
 
 type StreamServices = Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub };
@@ -35,7 +41,15 @@ type StreamServices = Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub 
  */
 export function openDeviceStream(
   services: StreamServices,
-  input: { actor: Actor; deviceId: string; socket: StreamSocket; live: Pick<DeliveryHub, 'subscribe'>; replay: boolean },
+  input: {
+    actor: Actor;
+    deviceId: string;
+    /** The session's token hash, by which sign-outs name the streams to end. */
+    sessionTokenHash: string;
+    socket: StreamSocket;
+    live: Pick<DeliveryHub, 'subscribe'>;
+    replay: boolean;
+  },
 ): DeviceStream {
   const { actor, deviceId, socket } = input;
   let ended = false;
@@ -44,11 +58,15 @@ export function openDeviceStream(
   const send = (event: HubEvent) => socket.send(hubEventJson(event));
   const deliver = (event: HubEvent) => (live ? send(event) : pending.push(event));
   // Subscribe before reading the backlog so nothing committed in between is missed; duplicates by seq are skipped.
-  const unsubscribeDevice = input.live.subscribe(deviceId, deliver);
-  // The account's channel carries delivery receipts for all its devices, and the order to sign out.
-  const unsubscribeUser = input.live.subscribe(`user:${actor.userId}`, (event) =>
-    event.type === 'signed_out' ? socket.close(SESSION_ENDED_CLOSE, 'signed out') : deliver(event),
-  );
+  const unsubscribeDevice = input.live.subscribe(deviceId, (event) => {
+    if (event.type === 'device_revoked') socket.close(DEVICE_REVOKED_CLOSE, 'device revoked');
+    else if (event.type === 'envelope') deliver(event);
+  });
+  // The account's channel carries delivery receipts for all its devices, and the sessions that ended.
+  const unsubscribeUser = input.live.subscribe(`user:${actor.userId}`, (event) => {
+    if (signsOut(event, input.sessionTokenHash)) socket.close(SESSION_ENDED_CLOSE, 'signed out');
+    else if (event.type === 'receipt') deliver(event);
+  });
   const acknowledgeThisTurn = acknowledgementsPerTurn(services);
 
   if (input.replay) {

@@ -10,6 +10,7 @@ import type { Actor } from '../directory/actor';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
+import type { DeliveryHub } from './deliveryHub';
 import { deviceRegistrationBytes } from './envelopeFormat';
 import { deliveries, devices } from './tables';
 
@@ -105,8 +106,9 @@ export async function requireOwnDevice(services: Pick<Platform, 'database'>, act
   return device;
 }
 
+/** Revokes one of the actor's devices; its open streams end at once. */
 export async function revokeDevice(
-  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter },
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: DeliveryHub },
   input: { actor: Actor; id: string },
 ): Promise<void> {
   const device = await requireOwnDevice(services, input.actor, input.id);
@@ -126,4 +128,5 @@ export async function revokeDevice(
       database.db.delete(deliveries).where(eq(deliveries.deviceId, device.id)),
     ],
   );
+  services.hub.publish(device.id, { type: 'device_revoked' });
 }

@@ -4,7 +4,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { beginEnrolment, completeEnrolment } from '../../auth/enrolWithPasskey';
 import { beginLogin, completeLogin } from '../../auth/loginWithPasskey';
 import { beginAddPasskey, completeAddPasskey, listPasskeys, renamePasskey, revokePasskey } from '../../auth/passkeys';
-import { endSession } from '../../auth/sessions';
+import { endSession, sessionTokenHash } from '../../auth/sessions';
 import { findUser } from '../../directory/users';
 import { NotFound } from '../../errors';
 import type { AppEnv } from '../appEnv';
@@ -102,7 +102,7 @@ export function authRoutes(options: { rateLimit: import('hono').MiddlewareHandle
       const result = await completeLogin(services, { ...body, response: body.response as unknown as AuthenticationResponseJSON });
       // Session rotation: a login always replaces whatever session this browser held.
       const previous = c.get('sessionToken');
-      if (previous) await endSession(services, previous);
+      if (previous) await endSession(services, { userId: c.get('actor')!.userId, token: previous });
       writeSessionCookie(c, services.config, result.session.token, result.session.expiresAt);
       const user = await findUser(services, result.userId);
       if (!user) throw new NotFound('User vanished after login');
@@ -114,7 +114,7 @@ export function authRoutes(options: { rateLimit: import('hono').MiddlewareHandle
     guardedRoute('any_user', { method: 'post', path: '/auth/logout', summary: 'End this session', responses: { 204: NoContent } }),
     async (c) => {
       const token = c.get('sessionToken');
-      if (token) await endSession(c.get('services'), token);
+      if (token) await endSession(c.get('services'), { userId: c.get('actor')!.userId, token });
       clearSessionCookie(c, c.get('services').config);
       return c.body(null, 204);
     },
@@ -185,12 +185,15 @@ export function authRoutes(options: { rateLimit: import('hono').MiddlewareHandle
     guardedRoute('any_user', {
       method: 'delete',
       path: '/me/passkeys/{id}',
-      summary: 'Revoke one of your passkeys (not the last one)',
+      summary: 'Revoke one of your passkeys (not the last one); the sessions signed in with it end',
       request: { params: IdParam },
       responses: { 204: NoContent },
     }),
     async (c) => {
-      await revokePasskey(c.get('services'), { actor: c.get('actor')!, id: c.req.valid('param').id });
+      const services = c.get('services');
+      const { endedSessions } = await revokePasskey(services, { actor: c.get('actor')!, id: c.req.valid('param').id });
+      // Revoking the passkey this very session was signed in with signs this browser out as well.
+      if (endedSessions.includes(await sessionTokenHash(c.get('sessionToken')!))) clearSessionCookie(c, services.config);
       return c.body(null, 204);
     },
   );

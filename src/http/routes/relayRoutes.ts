@@ -16,6 +16,7 @@ import type { Services } from '../../runtime/services';
 import type { AppEnv } from '../appEnv';
 import type { LiveStreams } from '../liveStreams';
 import { authorize, guardedRoute } from '../guardedRoute';
+import { problemResponse } from '../problem';
 import { IdParam, jsonBody, jsonResponse, NameText, NoContent } from '../schemas';
 import { validationHook } from '../validationHook';
 
@@ -225,6 +226,11 @@ export function relayRoutes(services: Services, options: { liveStreams: LiveStre
     const actor = c.get('actor')!;
     const deviceId = c.req.param('id');
     await requireOwnDevice(services, actor, deviceId);
+    // Checked here, so that a plain GET takes no place among the device's streams on either runtime.
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      const detail = 'This is a WebSocket endpoint: open it with an Upgrade: websocket handshake';
+      return problemResponse({ title: 'Upgrade required', status: 426, detail, requestId: c.get('requestId') }, { upgrade: 'websocket' });
+    }
     return options.liveStreams.device(c, { actor, deviceId, sessionToken: c.get('sessionToken')! });
   });
 

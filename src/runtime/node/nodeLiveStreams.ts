@@ -1,42 +1,73 @@
 /**
  * @module Live streams on Node: device WebSockets through @hono/node-ws and the NCB event stream, both fed by the
- * process's in-memory hub, both ending when their session does (checked every few seconds).
+ * process's in-memory hub, both ending with their session (src/relay/streamSession.ts), both counted against the
+ * caps per device and per session; a device frame over the size limit closes its socket (1009) unread.
  */
-import type { UpgradeWebSocket } from 'hono/ws';
-import { resolveSession } from '../../auth/sessions';
+import type { NodeWebSocket } from '@hono/node-ws';
+import { WebSocket } from 'ws';
+import { sessionEndsAt, sessionTokenHash } from '../../auth/sessions';
 import type { LiveStreams } from '../../http/liveStreams';
-import { openInboxStream, SESSION_RECHECK_MS } from '../../ncb/inboxStream';
-import { openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
+import { openInboxStream } from '../../ncb/inboxStream';
+import { FRAME_TOO_BIG_CLOSE, frameTooBigReason, openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
+import { watchSessionExpiry, type StreamSession } from '../../relay/streamSession';
 import type { Services } from '../services';
+import { streamSlots } from './streamSlots';
 
-export function nodeLiveStreams(services: Services, upgradeWebSocket: UpgradeWebSocket): LiveStreams {
-  const sessionIsLive = (token: string) => resolveSession(services, token).then((actor) => actor !== undefined);
+/** A handshake that never completes (the client went away, a malformed key) gives its place back after this. */
+const UNOPENED_MS = 10_000;
+
+export function nodeLiveStreams(services: Services, webSockets: Pick<NodeWebSocket, 'upgradeWebSocket' | 'wss'>): LiveStreams {
+  limitFrameSize(webSockets.wss, services.config.maxFrameBytes);
+  const slots = streamSlots(services.config);
+  const streamSession = async (token: string): Promise<StreamSession> => {
+    const tokenHash = await sessionTokenHash(token);
+    return { tokenHash, endsAt: () => sessionEndsAt(services, tokenHash) };
+  };
   return {
-    device(c, { actor, deviceId, sessionToken }) {
+    async device(c, { actor, deviceId, sessionToken }) {
+      const session = await streamSession(sessionToken);
+      const release = slots.claim({ tokenHash: session.tokenHash, deviceId });
+      const unopened = setTimeout(release, UNOPENED_MS);
       let stream: DeviceStream | undefined;
-      let recheck: ReturnType<typeof setInterval> | undefined;
-      const upgrade = upgradeWebSocket(() => ({
+      let stopWatching: (() => void) | undefined;
+      const upgrade = webSockets.upgradeWebSocket(() => ({
         onOpen(_event, ws) {
-          stream = openDeviceStream(services, { actor, deviceId, socket: ws, live: services.hub, replay: true });
-          recheck = setInterval(() => {
-            sessionIsLive(sessionToken).then(
-              (live) => live || ws.close(SESSION_ENDED_CLOSE, 'session ended'),
-              () => ws.close(1011, 'session check failed'),
-            );
-          }, SESSION_RECHECK_MS);
+          clearTimeout(unopened);
+          stream = openDeviceStream(services, { actor, deviceId, sessionTokenHash: session.tokenHash, socket: ws, live: services.hub, replay: true });
+          stopWatching = watchSessionExpiry(services.clock, session, (cause) =>
+            cause === 'ended' ? ws.close(SESSION_ENDED_CLOSE, 'session ended') : ws.close(1011, 'session check failed'),
+          );
         },
         onMessage(event) {
           stream?.receive(String(event.data));
         },
         onClose() {
-          clearInterval(recheck);
+          clearTimeout(unopened);
+          release();
+          stopWatching?.();
           stream?.end();
         },
       }));
       return upgrade(c, async () => {}) as Promise<Response>;
     },
-    inbox(c, { actor, sessionToken }) {
-      return openInboxStream(services, { actor, live: services.hub, sessionIsLive: () => sessionIsLive(sessionToken), signal: c.req.raw.signal });
+    async inbox(c, { actor, sessionToken }) {
+      const session = await streamSession(sessionToken);
+      const release = slots.claim({ tokenHash: session.tokenHash });
+      return openInboxStream(services, { actor, live: services.hub, session, signal: c.req.raw.signal, onEnd: release });
     },
+  };
+}
+
+/**
+ * `ws` refuses a frame over `maxPayload` from its header, before reading the payload, and closes with 1009 but no
+ * reason. @hono/node-ws builds its server without options, so they are set on it here, before any connection, and
+ * its sockets are of a class that names the limit in that close.
+ */
+function limitFrameSize(wss: NodeWebSocket['wss'], maxFrameBytes: number): void {
+  wss.options.maxPayload = maxFrameBytes;
+  wss.options.WebSocket = class FrameLimitedWebSocket extends WebSocket {
+    override close(code?: number, data?: string | Buffer): void {
+      super.close(code, code === FRAME_TOO_BIG_CLOSE && data === undefined ? frameTooBigReason(maxFrameBytes) : data);
+    }
   };
 }

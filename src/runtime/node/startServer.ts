@@ -43,7 +43,7 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
   const app = createApp(services, {
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
-    liveStreams: nodeLiveStreams(services, webSockets.upgradeWebSocket),
+    liveStreams: nodeLiveStreams(services, webSockets),
     loadWebApp,
     readRequestBody: readNodeRequestBody,
     runtimeStats: () => {

@@ -1,16 +1,22 @@
 /**
- * @module Live connections on Workers. One LiveHub object per channel that has streams — a device (its WebSocket)
+ * @module Live connections on Workers. One LiveHub object per channel that has streams — a device (its WebSockets)
  * or an NCB (its officers' event streams) — holds them, with the WebSocket hibernation API so idle sockets cost
- * nothing; publishes to that channel reach it by name. An account's channel (`user:<id>`: receipts, sign-out)
- * spans several such objects, so the account's own object keeps the list of hosts where it has streams and
- * forwards to them. Inside an object the streams are the same domain code as on Node, fed by a local hub.
+ * nothing; publishes to that channel reach it by name. An account's channel (`user:<id>`: receipts, ended sessions)
+ * spans several such objects, so the account's own object keeps the register of its streams (accountStreams.ts):
+ * where they are, to forward to them, and how many each session has, for its cap. Inside an object the streams are
+ * the same domain code as on Node, fed by a local hub.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { resolveSessionByHash } from '../../auth/sessions';
-import { openInboxStream, SESSION_RECHECK_MS } from '../../ncb/inboxStream';
-import { createLocalDeliveryHub, type DeliveryHub, type HubEvent } from '../../relay/deliveryHub';
-import { openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
+import { sessionEndsAt } from '../../auth/sessions';
 import type { Actor } from '../../directory/actor';
+import type { TooManyRequests } from '../../errors';
+import { openInboxStream } from '../../ncb/inboxStream';
+import type { HubEvent } from '../../relay/deliveryHub';
+import { FRAME_TOO_BIG_CLOSE, frameTooBigReason, openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
+import { tooManyDeviceStreams, tooManySessionStreams } from '../../relay/streamLimits';
+import { nextSessionCheck } from '../../relay/streamSession';
+import { forgetHost, leaseStream, releaseStream, streamHosts } from './accountStreams';
+import { countingHub } from './countingHub';
 import type { Env } from './env';
 import { openWorkerServices, servicesCache, type WorkerServices } from './workerServices';
 
@@ -19,14 +25,21 @@ export type Handover =
   | { kind: 'device'; host: string; actor: Actor; deviceId: string; sessionTokenHash: string }
   | { kind: 'inbox'; host: string; actor: Actor; sessionTokenHash: string };
 
+/** What a device socket carries through hibernation. */
+type DeviceSocket = Handover & { kind: 'device'; streamId: string };
+
 export const HANDOVER_HEADER = 'x-exigent-handover';
-const HOSTS_KEY = 'hosts';
+
+/** A stream refused for a cap, as the object answers it; the Worker throws it as the TooManyRequests it was. */
+const refusal = (error: TooManyRequests) => Response.json({ detail: error.message, retryAfterSeconds: error.retryAfterSeconds }, { status: 429 });
 
 export class LiveHub extends DurableObject<Env> {
   private readonly services = servicesCache(() => openWorkerServices(this.env));
   /** Subscriptions of the streams held here, counted so an account's object can forget hosts nobody listens on. */
   private readonly local = countingHub();
   private readonly streams = new Map<WebSocket, DeviceStream>();
+  /** The NCB inbox streams held here, by stream id (they keep the object awake, so memory holds them). */
+  private readonly inboxes = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,7 +47,7 @@ export class LiveHub extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       const services = await this.services().catch(() => undefined);
       if (!services) return;
-      for (const socket of ctx.getWebSockets()) this.attach(services, socket, socket.deserializeAttachment() as Handover & { kind: 'device' }, false);
+      for (const socket of ctx.getWebSockets()) this.attach(services, socket, socket.deserializeAttachment() as DeviceSocket, false);
     });
   }
 
@@ -42,21 +55,41 @@ export class LiveHub extends DurableObject<Env> {
     const handover = JSON.parse(request.headers.get(HANDOVER_HEADER) ?? 'null') as Handover | null;
     if (!handover) return new Response('no handover', { status: 400 });
     const services = await this.services();
-    await this.account(handover.actor.userId).register(handover.host);
+    const { config } = services;
+    const { actor, host, sessionTokenHash } = handover;
+    const streamId = crypto.randomUUID();
+    if (handover.kind === 'device' && this.ctx.getWebSockets().length >= config.streamsPerDevice) return refusal(tooManyDeviceStreams(config.streamsPerDevice));
+    const leased = await this.account(actor.userId).lease({ streamId, session: sessionTokenHash, host, limit: config.streamsPerSession });
+    if (!leased) return refusal(tooManySessionStreams(config.streamsPerSession));
+    const release = () => void this.account(actor.userId).release(streamId).catch(() => undefined);
     if (handover.kind === 'inbox') {
+      this.inboxes.add(streamId);
       return openInboxStream(services, {
-        actor: handover.actor,
+        actor,
         live: this.local,
-        sessionIsLive: async () => (await resolveSessionByHash(services, handover.sessionTokenHash)) !== undefined,
+        session: { tokenHash: sessionTokenHash, endsAt: () => sessionEndsAt(services, sessionTokenHash) },
         signal: request.signal,
+        onEnd: () => {
+          this.inboxes.delete(streamId);
+          release();
+        },
       });
+    }
+    // Counted again: other handshakes for this device may have opened while the account's object answered.
+    if (this.ctx.getWebSockets().length >= config.streamsPerDevice) {
+      release();
+      return refusal(tooManyDeviceStreams(config.streamsPerDevice));
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(handover);
-    this.attach(services, server, handover, true);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SESSION_RECHECK_MS);
+    server.serializeAttachment({ ...handover, streamId } satisfies DeviceSocket);
+    this.attach(services, server, { ...handover, streamId }, true);
+    // Read once the stream listens for sign-outs: one announced before then ended the session before this read.
+    const endsAt = await sessionEndsAt(services, sessionTokenHash).catch(() => undefined);
+    const now = services.clock.now();
+    // A session that ended meanwhile is checked (and its stream closed) at once.
+    await this.alarmNoLaterThan(nextSessionCheck(endsAt ?? now, now));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -65,63 +98,95 @@ export class LiveHub extends DurableObject<Env> {
     return this.local.publishCounted(channel, event) > 0;
   }
 
-  /** (On an account's object.) Forwards to every host with a stream of the account, forgetting idle ones. */
+  /** (On an account's object.) Forwards to every host with a stream of the account, forgetting those with none. */
   async publishToAccount(channel: string, event: HubEvent): Promise<boolean> {
-    const hosts = (await this.ctx.storage.get<string[]>(HOSTS_KEY)) ?? [];
+    const hosts = await streamHosts(this.ctx.storage);
     const reached = await Promise.all(hosts.map((host) => this.host(host).publish(channel, event).catch(() => true)));
-    const idle = hosts.filter((_, i) => !reached[i]);
-    if (idle.length > 0) await this.ctx.storage.put(HOSTS_KEY, hosts.filter((h) => !idle.includes(h)));
+    for (const [i, host] of hosts.entries()) if (!reached[i]) await forgetHost(this.ctx.storage, host, Date.now());
     return reached.some(Boolean);
   }
 
-  /** (On an account's object.) Remembers a host that now holds one of the account's streams. */
-  async register(host: string): Promise<void> {
-    const hosts = (await this.ctx.storage.get<string[]>(HOSTS_KEY)) ?? [];
-    if (!hosts.includes(host)) await this.ctx.storage.put(HOSTS_KEY, [...hosts, host]);
+  /** (On an account's object.) Leases a place for a stream of a session, within the session's cap. */
+  async lease(input: { streamId: string; session: string; host: string; limit: number }): Promise<boolean> {
+    const hosts = { held: (host: string, ids: string[]) => this.host(host).heldStreams(ids) };
+    return leaseStream(this.ctx.storage, hosts, { ...input, now: Date.now() });
+  }
+
+  /** (On an account's object.) A stream closed: its place is free. */
+  async release(streamId: string): Promise<void> {
+    await releaseStream(this.ctx.storage, streamId);
+  }
+
+  /** Which of `streamIds` are open here (asked by an account's object looking for streams lost in a reset). */
+  async heldStreams(streamIds: string[]): Promise<string[]> {
+    const here = new Set([...this.inboxes, ...this.ctx.getWebSockets().map((s) => (s.deserializeAttachment() as DeviceSocket).streamId)]);
+    return streamIds.filter((id) => here.has(id));
   }
 
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const { maxFrameBytes } = (await this.services()).config;
+    // A string has at least as many UTF-8 bytes as UTF-16 units, so only a short one needs encoding to be measured.
+    const tooBig = typeof message === 'string' ? message.length > maxFrameBytes || new TextEncoder().encode(message).byteLength > maxFrameBytes : message.byteLength > maxFrameBytes;
+    if (tooBig) return this.end(socket, FRAME_TOO_BIG_CLOSE, frameTooBigReason(maxFrameBytes));
     this.streams.get(socket)?.receive(typeof message === 'string' ? message : new TextDecoder().decode(message));
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
-    this.detach(socket);
-    try {
-      socket.close(code, reason);
-    } catch {
-      // already closed
-    }
+    this.end(socket, code, reason);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
     this.detach(socket);
   }
 
-  /** Ends the streams whose session ended (logout, expiry), as Node's timer does; re-arms while sockets remain. */
+  /**
+   * Ends the device streams whose session ended (expiry, or an end no event announced), as Node's timers do, and
+   * re-arms for the earliest moment one of the others may end: its session's expiry, or the next re-check.
+   */
   override async alarm(): Promise<void> {
     const services = await this.services();
-    const sockets = this.ctx.getWebSockets();
+    const now = services.clock.now();
+    let next = Infinity;
     await Promise.all(
-      sockets.map(async (socket) => {
-        const { sessionTokenHash } = socket.deserializeAttachment() as Handover;
-        const live = await resolveSessionByHash(services, sessionTokenHash).then(Boolean, () => true);
-        if (!live) {
-          socket.close(SESSION_ENDED_CLOSE, 'session ended');
-          this.detach(socket);
-        }
+      this.ctx.getWebSockets().map(async (socket) => {
+        const { sessionTokenHash } = socket.deserializeAttachment() as DeviceSocket;
+        const endsAt = await sessionEndsAt(services, sessionTokenHash).catch(() => null);
+        if (endsAt === undefined) this.end(socket, SESSION_ENDED_CLOSE, 'session ended');
+        else if (endsAt === null) this.end(socket, 1011, 'session check failed');
+        else next = Math.min(next, nextSessionCheck(endsAt, now));
       }),
     );
-    if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + SESSION_RECHECK_MS);
+    if (next !== Infinity) await this.ctx.storage.setAlarm(next);
   }
 
-  private attach(services: WorkerServices, socket: WebSocket, handover: Handover & { kind: 'device' }, replay: boolean): void {
-    const stream = openDeviceStream(services, { actor: handover.actor, deviceId: handover.deviceId, socket, live: this.local, replay });
-    this.streams.set(socket, stream);
+  private async alarmNoLaterThan(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
+  private attach(services: WorkerServices, socket: WebSocket, device: DeviceSocket, replay: boolean): void {
+    const { actor, deviceId, sessionTokenHash } = device;
+    this.streams.set(socket, openDeviceStream(services, { actor, deviceId, sessionTokenHash, socket, live: this.local, replay }));
+  }
+
+  /** Closes the socket (if it still is open) and forgets its stream. */
+  private end(socket: WebSocket, code: number, reason: string): void {
+    try {
+      socket.close(code, reason);
+    } catch {
+      // already closed
+    }
+    this.detach(socket);
+  }
+
+  /** Stops the socket's stream and frees its place in the account's register, once. */
   private detach(socket: WebSocket): void {
-    this.streams.get(socket)?.end();
+    const stream = this.streams.get(socket);
+    if (!stream) return;
+    stream.end();
     this.streams.delete(socket);
+    const { actor, streamId } = socket.deserializeAttachment() as DeviceSocket;
+    void this.account(actor.userId).release(streamId).catch(() => undefined);
   }
 
   private host(name: string) {
@@ -131,26 +196,4 @@ export class LiveHub extends DurableObject<Env> {
   private account(userId: string) {
     return this.host(`user:${userId}`);
   }
-}
-
-/** The in-memory hub, also telling how many listeners an event reached. */
-function countingHub(): DeliveryHub & { publishCounted(channel: string, event: HubEvent): number } {
-  const hub = createLocalDeliveryHub();
-  const counts = new Map<string, number>();
-  return {
-    publish: (channel, event) => hub.publish(channel, event),
-    publishCounted(channel, event) {
-      hub.publish(channel, event);
-      return counts.get(channel) ?? 0;
-    },
-    subscribe(channel, listener) {
-      counts.set(channel, (counts.get(channel) ?? 0) + 1);
-      const unsubscribe = hub.subscribe(channel, listener);
-      return () => {
-        counts.set(channel, (counts.get(channel) ?? 1) - 1);
-        if (counts.get(channel) === 0) counts.delete(channel);
-        unsubscribe();
-      };
-    },
-  };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` ADD `credential_id` text REFERENCES credentials(id);
