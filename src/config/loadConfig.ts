@@ -45,6 +45,7 @@ const envSchema = z.object({
   EXIGENT_MAIL_API_URL: z.url({ error: 'EXIGENT_MAIL_API_URL must be a URL such as https://api.resend.com/emails' }).optional(),
   EXIGENT_MAIL_API_TOKEN: z.string().min(1).optional(),
   EXIGENT_OUTBOX_MAX_ATTEMPTS: positiveInt('EXIGENT_OUTBOX_MAX_ATTEMPTS', 12),
+  EXIGENT_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false'], { error: 'EXIGENT_WEBHOOK_ALLOW_PRIVATE must be true or false' }).default('false'),
   EXIGENT_SCHEDULER_SECONDS: positiveInt('EXIGENT_SCHEDULER_SECONDS', 5),
   EXIGENT_INSTRUMENTS_FILE: z.string().min(1).optional(),
 });
@@ -99,6 +100,12 @@ export interface Config {
   mailApiToken: string | undefined;
   /** Delivery attempts (with exponential backoff) before an outbox message is dead-lettered. */
   outboxMaxAttempts: number;
+  /**
+   * Whether webhooks may go to loopback, private-network (RFC 1918, fc00::/7) and carrier-grade NAT addresses: off
+   * by default, so an administrator's URL cannot make the server call into its own network. Link-local addresses and
+   * cloud metadata services stay refused either way.
+   */
+  webhookAllowPrivate: boolean;
   /** How often the scheduler looks for due escalations, reminders, outbox deliveries and purges. */
   schedulerIntervalMs: number;
   /** JSON file of legal-instrument presets (formal-request deadlines); defaults to the one shipped in config/. */
@@ -169,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mailApiUrl: e.EXIGENT_MAIL_API_URL,
     mailApiToken: e.EXIGENT_MAIL_API_TOKEN,
     outboxMaxAttempts: e.EXIGENT_OUTBOX_MAX_ATTEMPTS,
+    webhookAllowPrivate: e.EXIGENT_WEBHOOK_ALLOW_PRIVATE === 'true',
     schedulerIntervalMs: e.EXIGENT_SCHEDULER_SECONDS * 1000,
     instrumentsFile: e.EXIGENT_INSTRUMENTS_FILE,
   };

@@ -2,7 +2,7 @@
  * @module Formal requests as their participants see them: list (with overdue flags), read, edit the draft or the
  * deadline, and move through the lifecycle. Every transition and deadline change is logged.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, not } from 'drizzle-orm';
 import type { LogWriter } from '../audit-log/logWriter';
 import { urgentContacts } from '../contact-record/tables';
 import { contactVisibleTo } from '../contact-record/visibility';
@@ -37,14 +37,22 @@ const withFlags = (now: number) => <R extends { state: FormalRequestState; deadl
 
 export async function listFormalRequests(services: Pick<Platform, 'database' | 'clock'>, actor: Actor, filter: { overdue?: boolean; state?: FormalRequestState } = {}) {
   const now = services.clock.now();
+  // isOverdue in SQL: filtered after the newest 500 were read, an older overdue request would never be listed.
+  const overdue = and(inArray(formalRequests.state, [...AWAITING_SUBMISSION]), lt(formalRequests.deadlineAt, now))!;
   const rows = await services.database.db
     .select(columns)
     .from(formalRequests)
     .innerJoin(urgentContacts, eq(urgentContacts.id, formalRequests.contactId))
-    .where(and(contactVisibleTo(actor), filter.state ? eq(formalRequests.state, filter.state) : undefined))
+    .where(
+      and(
+        contactVisibleTo(actor),
+        filter.state ? eq(formalRequests.state, filter.state) : undefined,
+        filter.overdue === undefined ? undefined : filter.overdue ? overdue : not(overdue),
+      ),
+    )
     .orderBy(desc(formalRequests.openedAt))
     .limit(500);
-  return rows.map(withFlags(now)).filter((r) => filter.overdue === undefined || r.overdue === filter.overdue);
+  return rows.map(withFlags(now));
 }
 
 export async function getFormalRequest(services: Pick<Platform, 'database' | 'clock'>, actor: Actor, id: string) {

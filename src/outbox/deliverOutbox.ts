@@ -6,9 +6,11 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Platform } from '../platform';
 import type { Database } from '../storage/database';
+import { drainInPages, type WorkBudget } from '../storage/drainInPages';
 import { signWebhook } from './standardWebhooks';
 import { outbox, webhookEndpoints } from './tables';
 import type { OutboxTransports } from './transports';
+import { webhookUrlRefusal } from './webhookTargets';
 
 export interface OutboxReport {
   delivered: number;
@@ -21,10 +23,11 @@ export interface OutboxReport {
 type OutboxRow = typeof outbox.$inferSelect;
 type Endpoint = { url: string; secret: string; disabledAt: number | null };
 type WorkerServices = Pick<Platform, 'database' | 'clock' | 'config' | 'logger'>;
-/** `permanent`: retrying cannot help (the endpoint is gone), so the row is dead-lettered at once. */
+/** `permanent`: retrying cannot help (the endpoint is gone, or its host refused), so the row is dead-lettered at once. */
 type Outcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
+const PAGE_SIZE = 50;
 const FIRST_RETRY_MS = 30_000;
 const MAX_RETRY_MS = 3_600_000;
 /** Sends in flight at once, so one slow endpoint does not hold up every other message in the pass. */
@@ -38,18 +41,18 @@ const PARALLEL_SENDS = 8;
 const passes = new WeakMap<Database, Promise<unknown>>();
 
 /**
- * Delivers up to `limit` due messages, longest-due first.
+ * Delivers every due message, longest-due first, `pageSize` at a time, until none is left or `budget` is spent.
  * @example
  * const report = await deliverDueOutbox(services, createOutboxTransports({ sendMail }));
  */
 export async function deliverDueOutbox(
   services: WorkerServices,
   transports: OutboxTransports,
-  options: { limit?: number } = {},
+  options: { pageSize?: number; budget?: WorkBudget } = {},
 ): Promise<OutboxReport> {
   const previous = passes.get(services.database) ?? Promise.resolve();
   // The previous pass's failure belongs to its own caller; this pass runs regardless.
-  const pass = previous.catch(() => undefined).then(() => deliverPass(services, transports, options.limit ?? 50));
+  const pass = previous.catch(() => undefined).then(() => deliverPass(services, transports, options.pageSize ?? PAGE_SIZE, options.budget ?? {}));
   passes.set(services.database, pass);
   try {
     return await pass;
@@ -58,31 +61,37 @@ export async function deliverDueOutbox(
   }
 }
 
-async function deliverPass(services: WorkerServices, transports: OutboxTransports, limit: number): Promise<OutboxReport> {
+async function deliverPass(services: WorkerServices, transports: OutboxTransports, pageSize: number, budget: WorkBudget): Promise<OutboxReport> {
   const { db } = services.database;
+  // One "now" for the whole pass: every row it takes leaves the due set (delivered, dead, or retried later than
+  // this), so each page reads rows not yet tried and the pass ends.
   const due = and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, services.clock.now()));
-  // Without SMTP, e-mails are not even read: a backlog of them must not crowd webhooks out of the pass.
-  const rows = await db
-    .select()
-    .from(outbox)
-    .where(transports.sendMail ? due : and(due, eq(outbox.kind, 'webhook')))
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.createdAt))
-    .limit(limit);
   const skipped = transports.sendMail
     ? 0
     : ((await db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(due, eq(outbox.kind, 'email'))))[0]?.n ?? 0);
   if (skipped > 0) services.logger.debug({ skipped }, 'outbox e-mails wait for an SMTP server to be configured');
 
-  const endpoints = await endpointsOf(services, rows);
   const report: OutboxReport = { delivered: 0, retried: 0, dead: 0, skipped };
-  const queue = [...rows];
-  const worker = async () => {
-    for (let row = queue.shift(); row; row = queue.shift()) {
-      const outcome = await attempt(services, transports, endpoints, row);
-      report[await record(services, row, outcome)]++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, rows.length) }, worker));
+  const { exhausted } = await drainInPages(budget, pageSize, async (limit) => {
+    // Without SMTP, e-mails are not even read: a backlog of them must not crowd webhooks out of the pass.
+    const rows = await db
+      .select()
+      .from(outbox)
+      .where(transports.sendMail ? due : and(due, eq(outbox.kind, 'webhook')))
+      .orderBy(asc(outbox.nextAttemptAt), asc(outbox.createdAt))
+      .limit(limit);
+    const endpoints = await endpointsOf(services, rows);
+    const queue = [...rows];
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        const outcome = await attempt(services, transports, endpoints, row);
+        report[await record(services, row, outcome)]++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, rows.length) }, worker));
+    return rows.length;
+  });
+  if (exhausted) services.logger.warn(report, 'outbox delivery stopped at the tick budget; the next pass continues with the longest-due');
   return report;
 }
 
@@ -112,6 +121,9 @@ async function attempt(
     const endpoint = endpoints.get(row.target);
     if (!endpoint) return { ok: false, error: 'webhook endpoint no longer exists', permanent: true };
     if (endpoint.disabledAt !== null) return { ok: false, error: 'webhook endpoint is disabled', permanent: true };
+    // Registration checked the URL too, but under the setting of its day; nothing is sent to a host now refused.
+    const refusal = webhookUrlRefusal(new URL(endpoint.url), { allowPrivate: services.config.webhookAllowPrivate });
+    if (refusal) return { ok: false, error: refusal, permanent: true };
     const body = JSON.stringify(row.payload);
     // The timestamp is the attempt's, not the event's: receivers reject stale timestamps to stop replays.
     const timestamp = Math.floor(services.clock.now() / 1000);

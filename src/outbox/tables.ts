@@ -25,7 +25,11 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     deliveredAt: integer('delivered_at'),
   },
-  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    // Without a mail sender the worker reads due webhooks only: this keeps a backlog of waiting e-mails out of that read.
+    index('outbox_due_kind').on(t.status, t.kind, t.nextAttemptAt),
+  ],
 );
 
 export const webhookEndpoints = sqliteTable(

@@ -1,6 +1,7 @@
 /**
  * @module Webhook endpoints: where an agency's case-management system receives signed notifications. The secret
- * is shown once, when the endpoint is created; listings never include it.
+ * is shown once, when the endpoint is created; listings never include it. A URL whose host is internal (loopback,
+ * private, link-local, metadata: see webhookTargets.ts) is refused here, and checked again before each delivery.
  */
 import { asc, eq } from 'drizzle-orm';
 import { agencies } from '../directory/tables';
@@ -8,6 +9,7 @@ import { Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
 import { newWebhookSecret } from './standardWebhooks';
 import { webhookEndpoints } from './tables';
+import { webhookUrlRefusal, type WebhookTargetPolicy } from './webhookTargets';
 
 export interface WebhookEndpoint {
   id: string;
@@ -35,10 +37,10 @@ const summary = {
 };
 
 export async function createWebhookEndpoint(
-  { database, clock }: Pick<Platform, 'database' | 'clock'>,
+  { database, clock, config }: Pick<Platform, 'database' | 'clock' | 'config'>,
   input: { agencyId: string; url: string },
 ): Promise<CreatedWebhookEndpoint> {
-  const url = parseEndpointUrl(input.url);
+  const url = parseEndpointUrl(input.url, { allowPrivate: config.webhookAllowPrivate });
   const [agency] = await database.db.select({ id: agencies.id }).from(agencies).where(eq(agencies.id, input.agencyId));
   if (!agency) throw new NotFound(`Agency ${input.agencyId} does not exist`, 'agencyId');
   const endpoint = { id: crypto.randomUUID(), agencyId: agency.id, url, secret: newWebhookSecret(), createdAt: clock.now() };
@@ -64,7 +66,7 @@ export async function disableWebhookEndpoint({ database, clock }: Pick<Platform,
   return { ...endpoint, disabledAt };
 }
 
-function parseEndpointUrl(raw: string): string {
+function parseEndpointUrl(raw: string, policy: WebhookTargetPolicy): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -74,5 +76,8 @@ function parseEndpointUrl(raw: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Invalid('The webhook URL must use http or https', 'url');
   // fetch refuses such URLs, and delivery errors would then echo the password into logs.
   if (url.username || url.password) throw new Invalid('The webhook URL must not contain a user name or password', 'url');
+  // Ensure the server is not made to call into its own network; the detail names the host and why.
+  const refusal = webhookUrlRefusal(url, policy);
+  if (refusal) throw new Invalid(refusal, 'url');
   return url.href;
 }

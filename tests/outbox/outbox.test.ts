@@ -53,15 +53,17 @@ let database: SqliteDatabase;
 let clock: ReturnType<typeof manualClock>;
 
 const logger = pino({ level: 'silent' });
+// The receivers here listen on 127.0.0.1, which webhooks may reach only when the operator allows private targets.
 const services = (env: Record<string, string> = {}) => ({
   database,
   clock,
   logger,
-  config: loadConfig({ EXIGENT_DB: ':memory:', EXIGENT_OUTBOX_MAX_ATTEMPTS: '3', EXIGENT_SMTP_FROM: 'Exigent <noreply@exigent.test>', ...env }),
+  config: loadConfig({ EXIGENT_DB: ':memory:', EXIGENT_OUTBOX_MAX_ATTEMPTS: '3', EXIGENT_SMTP_FROM: 'Exigent <noreply@exigent.test>', EXIGENT_WEBHOOK_ALLOW_PRIVATE: 'true', ...env }),
 });
 const withSmtp = () => services({ EXIGENT_SMTP_URL: smtpUrl });
-const transportsWithSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl, mailApiUrl: undefined, mailApiToken: undefined, origin: 'http://localhost:8787' });
-const transportsWithoutSmtp = (): OutboxTransports => nodeOutboxTransports({ smtpUrl: undefined, mailApiUrl: undefined, mailApiToken: undefined, origin: 'http://localhost:8787' });
+const mailSettings = { mailApiUrl: undefined, mailApiToken: undefined, origin: 'http://localhost:8787', webhookAllowPrivate: true };
+const transportsWithSmtp = (): OutboxTransports => nodeOutboxTransports({ ...mailSettings, smtpUrl });
+const transportsWithoutSmtp = (): OutboxTransports => nodeOutboxTransports({ ...mailSettings, smtpUrl: undefined });
 
 const rowOf = async (id: string) => (await database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!;
 const allRows = () => database.db.select().from(outbox);
@@ -163,8 +165,8 @@ describe('e-mail', () => {
     await endpointFor();
     await enqueueWebhook();
 
-    // limit 1: the e-mail is older, yet the webhook still goes.
-    expect(await deliverDueOutbox(services(), transportsWithoutSmtp(), { limit: 1 })).toEqual({ delivered: 1, retried: 0, dead: 0, skipped: 1 });
+    // Pages of one: the e-mail is older, yet the webhook still goes.
+    expect(await deliverDueOutbox(services(), transportsWithoutSmtp(), { pageSize: 1 })).toEqual({ delivered: 1, retried: 0, dead: 0, skipped: 1 });
     expect(webhooks).toHaveLength(1);
     expect(await rowOf(email!.id)).toEqual(email);
 
@@ -266,6 +268,21 @@ describe('webhooks', () => {
     expect(webhooks).toHaveLength(0);
   });
 
+  it('all go out in one pass however many are due, page after page, and a pass cut short by its budget is continued oldest first', async () => {
+    await endpointFor();
+    for (let i = 0; i < 120; i++) {
+      await enqueueWebhook(`backlog.${i}`);
+      clock.advance(1);
+    }
+    const byAge = (await allRows()).sort((a, b) => a.createdAt - b.createdAt).map((r) => r.id);
+
+    expect(await deliverDueOutbox(services(), transportsWithSmtp(), { budget: { rows: 50 } })).toMatchObject({ delivered: 50 });
+    expect(webhooks.map((w) => w.id).sort()).toEqual(byAge.slice(0, 50).sort());
+    expect(await deliverDueOutbox(services(), transportsWithSmtp())).toMatchObject({ delivered: 70, retried: 0, dead: 0 });
+    expect(webhooks.map((w) => w.id).sort()).toEqual([...byAge].sort());
+    expect(await deliverDueOutbox(services(), transportsWithSmtp())).toMatchObject({ delivered: 0 });
+  });
+
   it('are sent once each when delivery passes overlap', async () => {
     await endpointFor();
     for (let i = 0; i < 5; i++) await enqueueWebhook(`event.${i}`);
@@ -281,6 +298,91 @@ describe('webhooks', () => {
     expect(new Set(webhooks.map((w) => w.id)).size).toBe(5);
     expect(mails).toHaveLength(1);
     expect((await allRows()).every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
+  });
+});
+
+describe('webhooks to internal addresses', () => {
+  const strict = () => services({ EXIGENT_WEBHOOK_ALLOW_PRIVATE: 'false' });
+  /** Node's transports with a resolver that knows names the real DNS does not, counting its lookups. */
+  const resolving = (names: Record<string, string[]>, webhookAllowPrivate: boolean) => {
+    const lookups: string[] = [];
+    const transports = nodeOutboxTransports(
+      { ...mailSettings, smtpUrl: undefined, webhookAllowPrivate },
+      {
+        resolveHost: async (host) => {
+          lookups.push(host);
+          return (names[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+        },
+      },
+    );
+    return { transports, lookups };
+  };
+  const namedHookUrl = () => hookUrl.replace('127.0.0.1', 'hooks.ncb.test');
+
+  it('are refused at registration, naming the reason, unless the operator allows private targets', async () => {
+    for (const [url, reason] of [
+      [hookUrl, "The webhook URL's host 127.0.0.1 is a loopback address: the server does not call into its own network unless EXIGENT_WEBHOOK_ALLOW_PRIVATE=true"],
+      ['http://localhost:8080/hook', 'host localhost is a loopback address'],
+      ['http://[::ffff:10.0.0.1]/hook', 'private-network address'],
+      ['http://3232235786/hook', 'host 192.168.1.10 is a private-network address'],
+      ['http://169.254.169.254/latest/meta-data/', 'link-local address: webhooks are never sent there'],
+      ['http://metadata.google.internal/', 'cloud metadata service'],
+    ] as const) {
+      const refused = createWebhookEndpoint(strict(), { agencyId: NCB, url });
+      await expect(refused).rejects.toBeInstanceOf(Invalid);
+      await expect(refused).rejects.toMatchObject({ field: 'url', message: expect.stringContaining(reason) });
+    }
+    await expect(createWebhookEndpoint(services(), { agencyId: NCB, url: 'http://169.254.169.254/' })).rejects.toMatchObject({ message: expect.stringContaining('never sent there') });
+    expect(await listWebhookEndpoints(services())).toEqual([]);
+    expect(await createWebhookEndpoint(services(), { agencyId: NCB, url: hookUrl })).toMatchObject({ url: hookUrl });
+  });
+
+  it('are dead-lettered unsent when the endpoint’s address is no longer allowed', async () => {
+    await endpointFor();
+    const [id] = await enqueueWebhook();
+    expect(await deliverDueOutbox(strict(), transportsWithSmtp())).toMatchObject({ delivered: 0, dead: 1 });
+    expect(await rowOf(id!)).toMatchObject({ status: 'dead', attempts: 0, lastError: expect.stringContaining("host 127.0.0.1 is a loopback address") });
+    expect(webhooks).toHaveLength(0);
+  });
+
+  it('are refused at delivery when the host name resolves to a forbidden address, and retried', async () => {
+    await endpointFor(namedHookUrl());
+    const [id] = await enqueueWebhook();
+    const { transports, lookups } = resolving({ 'hooks.ncb.test': ['127.0.0.1'] }, false);
+    expect(await deliverDueOutbox(strict(), transports)).toMatchObject({ delivered: 0, retried: 1 });
+    expect(await rowOf(id!)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'The webhook host hooks.ncb.test resolves to 127.0.0.1, a loopback address: the server does not call into its own network unless EXIGENT_WEBHOOK_ALLOW_PRIVATE=true',
+    });
+    expect(lookups).toEqual(['hooks.ncb.test']);
+    expect(webhooks).toHaveLength(0);
+  });
+
+  it('are refused when any address of the host is forbidden, so a second answer cannot slip through', async () => {
+    await endpointFor(namedHookUrl());
+    const [id] = await enqueueWebhook();
+    const { transports } = resolving({ 'hooks.ncb.test': ['93.184.216.34', '169.254.169.254'] }, true);
+    expect(await deliverDueOutbox(services(), transports)).toMatchObject({ retried: 1 });
+    expect((await rowOf(id!)).lastError).toContain('resolves to 169.254.169.254, a link-local address: webhooks are never sent there');
+    expect(webhooks).toHaveLength(0);
+  });
+
+  it('connect to the very address that was checked: a name only the checking resolver knows is delivered', async () => {
+    await endpointFor(namedHookUrl());
+    await enqueueWebhook();
+    const { transports, lookups } = resolving({ 'hooks.ncb.test': ['127.0.0.1'] }, true);
+    expect(await deliverDueOutbox(services(), transports)).toMatchObject({ delivered: 1 });
+    expect(lookups).toEqual(['hooks.ncb.test']);
+    expect(webhooks).toHaveLength(1);
+    expect(webhooks[0]!.verified).toBe(true);
+  });
+
+  it('resolve through the system resolver by default (localhost, when allowed)', async () => {
+    await endpointFor(hookUrl.replace('127.0.0.1', 'localhost'));
+    await enqueueWebhook();
+    expect(await deliverDueOutbox(services(), transportsWithSmtp())).toMatchObject({ delivered: 1 });
+    expect(webhooks).toHaveLength(1);
   });
 });
 

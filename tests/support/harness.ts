@@ -5,6 +5,7 @@
  * drives the Worker inside workerd. Scenario files (tests/scenarios) take one and run unchanged on both.
  */
 import type { DueWorkReport } from '../../src/scheduler/runDueWork';
+import type { WorkBudget } from '../../src/storage/drainInPages';
 import type { Services } from '../../src/runtime/services';
 
 export interface Harness {
@@ -13,8 +14,11 @@ export interface Harness {
   firstAdminUrl: string;
   /** The services of the server under test (the same database it writes). */
   services: Services;
-  /** Runs the scheduler's due work once; `at` runs it as if the clock read that time (escalation windows). */
-  runDueWork(options?: { at?: number }): Promise<DueWorkReport>;
+  /**
+   * Runs the scheduler's due work once; `at` runs it as if the clock read that time (escalation windows), `budget`
+   * bounds what each job may do in this tick.
+   */
+  runDueWork(options?: { at?: number; budget?: WorkBudget }): Promise<DueWorkReport>;
   /** Runs raw SQL on the server's database (DDL for fault injection: a trigger that fails one statement). */
   execute(sql: string): Promise<void>;
   stop(): Promise<void>;

@@ -15,7 +15,7 @@ export async function startNodeHarness(): Promise<Harness> {
     services: server.services,
     // No mail server: e-mails stay in the outbox, as they do in the workerd run.
     runDueWork: (options = {}) =>
-      runDueWork({ ...server.services, clock: options.at === undefined ? server.services.clock : manualClock(options.at) }, createOutboxTransports()),
+      runDueWork({ ...server.services, clock: options.at === undefined ? server.services.clock : manualClock(options.at) }, createOutboxTransports(), { budget: options.budget }),
     execute: async (sql) => void server.services.database.sqlite.exec(sql),
     stop: () => server.stop(),
   };

@@ -49,8 +49,12 @@ export async function startTestServer(options: { env?: Record<string, string>; c
     EXIGENT_DB: join(dir, 'exigent.db'),
     EXIGENT_ORIGIN: options.port ? `http://localhost:${options.port}` : TEST_ORIGIN,
     EXIGENT_AUTH_RATE_LIMIT: '10000',
+    // Stories open many urgent contacts in a row; tests/scenarios/requestLimits.scenario.ts sets this low.
+    EXIGENT_CHALLENGE_RATE_PER_MINUTE: '10000',
     // Tests drive the scheduler themselves (runDueWork) so that nothing fires behind their back.
     EXIGENT_SCHEDULER_SECONDS: '3600',
+    // Their webhook receivers listen on 127.0.0.1; tests of the refusal set this to 'false'.
+    EXIGENT_WEBHOOK_ALLOW_PRIVATE: 'true',
     ...options.env,
   });
   // Capture every log line so tests can assert what the server did (and did not) print.

@@ -69,7 +69,7 @@ export async function startWorkerHarness(): Promise<Harness> {
     services,
     runDueWork: async (options = {}) => {
       const clock = options.at === undefined ? services.clock : manualClock(options.at);
-      const report = await runDueWork({ ...services, clock }, createOutboxTransports());
+      const report = await runDueWork({ ...services, clock }, createOutboxTransports(), { budget: options.budget });
       await services.hub.settled();
       return report;
     },

@@ -1,0 +1,3 @@
+ALTER TABLE `formal_requests` ADD `next_step_at` integer GENERATED ALWAYS AS (case when state not in ('pending', 'drafted') or overdue_at is not null then null when reminded_90_at is not null then deadline_at + 1 when reminded_50_at is not null then opened_at + (deadline_at - opened_at) * 90 / 100 else opened_at + (deadline_at - opened_at) * 50 / 100 end) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `formal_requests_next_step` ON `formal_requests` (`next_step_at`,`id`);--> statement-breakpoint
+CREATE INDEX `outbox_due_kind` ON `outbox` (`status`,`kind`,`next_attempt_at`);
