@@ -572,9 +572,10 @@ describe('route fuzzing', () => {
         weight: 1,
         arbitrary: fc
           .constantFrom(
-            'x'.repeat(300_000),
-            '['.repeat(50_000) + ']'.repeat(50_000),
-            '{"type":"ack","seqs":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}',
+            // Deeply nested and long, but within the frame limit (larger frames: the test below).
+            'x'.repeat(16_000),
+            '['.repeat(8_000) + ']'.repeat(8_000),
+            '{"type":"ack","seqs":' + '['.repeat(5_000) + ']'.repeat(5_000) + '}',
             '{"type":"ack","seqs":[1],"__proto__":{"type":"nack"}}',
             '\u0000',
             '',
@@ -635,6 +636,49 @@ describe('route fuzzing', () => {
       console.log(`[fuzz] ${frames} WebSocket frames sent`);
       expect((await new ApiClient(server.url).get('/healthz')).status).toBe(200);
     }, 60_000);
+
+    it('refuses the hardened inputs with the documented statuses (names, dates, plain GET on a stream)', async () => {
+      const cases: Array<[string, Person, string, string, unknown, number]> = [
+        ['bidi override in a name', people.admin, 'POST', '/api/v1/countries', { code: 'QQ', name: 'Germ\u202Eany' }, 422],
+        ['NUL in a name', people.admin, 'POST', '/api/v1/countries', { code: 'QQ', name: 'Germ\u0000any' }, 422],
+        ['CR/LF in a name', people.admin, 'POST', '/api/v1/countries', { code: 'QQ', name: 'Germany\r\nBcc: x' }, 422],
+        ['a lone surrogate in a name', people.admin, 'POST', '/api/v1/countries', { code: 'QQ', name: 'Germany\uD800' }, 422],
+        ['a day before 2000', people.compliance, 'GET', '/api/v1/compliance/statistics?from=1999-12-31', undefined, 422],
+        ['a day that does not exist', people.compliance, 'GET', '/api/v1/compliance/statistics?from=2026-02-31', undefined, 400],
+        ['a plain GET on a device stream', people.investigator, 'GET', `/api/v1/devices/${deviceId}/stream`, undefined, 426],
+      ];
+      const countries = async () => (await people.admin.client.get('/api/v1/countries')).text;
+      const before = await countries();
+      for (const [what, person, method, path, body, status] of cases) {
+        const res = await person.client.request(method, path, body);
+        expect(res.status, `${what}: ${res.text}`).toBe(status);
+        expect(res.headers.get('content-type'), what).toContain('application/problem+json');
+      }
+      expect(await countries(), 'a refused country was written').toBe(before);
+    });
+
+    it('closes the socket with 1009 naming the limit on a frame over EXIGENT_MAX_FRAME_KB, and stays up', async () => {
+      const limit = server.services.config.maxFrameBytes;
+      const oversized: Array<string | Uint8Array> = [
+        'x'.repeat(limit + 1),
+        // Counted in UTF-8 bytes, not characters: 'é' is two.
+        'é'.repeat(limit / 2 + 1),
+        '['.repeat(50_000) + ']'.repeat(50_000),
+        new Uint8Array(limit + 1),
+        'x'.repeat(300_000),
+      ];
+      for (const frame of oversized) {
+        const res = await handshake(deviceId, people.investigator.client.socketHeaders());
+        expect(res.status, res.text).toBe(101);
+        const ws = res.socket!;
+        const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+        ws.send(frame);
+        const { code, reason } = await closed;
+        expect(code, `frame of ${typeof frame === 'string' ? `${frame.length} chars` : `${frame.length} bytes`}`).toBe(1009);
+        expect(reason).toBe(`frame exceeds the limit of ${limit} bytes`);
+      }
+      expect((await new ApiClient(server.url).get('/healthz')).status).toBe(200);
+    }, 30_000);
 
     it('survives malformed request targets, on the upgrade path and the plain one', async () => {
       // Raw TCP: clients like fetch and ws cannot send an absolute-form or malformed request target.
