@@ -21,6 +21,7 @@ export default defineConfig(async () => ({
           // A fresh key per run, as `wrangler secret put` would provide.
           EXIGENT_LOG_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
           EXIGENT_AUTH_RATE_LIMIT: '10000',
+          EXIGENT_CHALLENGE_RATE_PER_MINUTE: '10000',
           EXIGENT_LOG_LEVEL: 'warn',
         },
       },

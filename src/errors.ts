@@ -1,7 +1,7 @@
 /** @module Typed domain errors: domain code throws these; src/http maps them once to RFC 9457 problem responses. */
 
 export abstract class DomainError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
   abstract readonly title: string;
   /** Optional machine-readable pointer to the offending field, e.g. "narrative". */
   readonly field: string | undefined;
@@ -51,4 +51,16 @@ export class TooManyRequests extends DomainError {
 export class PayloadTooLarge extends DomainError {
   readonly status = 413;
   readonly title = 'Payload too large';
+}
+
+/** The server cannot take this request right now (it is holding as many request bodies as it may); retry shortly. */
+export class Unavailable extends DomainError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail);
+  }
 }

@@ -32,6 +32,7 @@ export async function startChildServer(options: { port: number; dir?: string; en
       EXIGENT_ORIGIN: origin,
       EXIGENT_LOG_LEVEL: 'warn',
       EXIGENT_AUTH_RATE_LIMIT: '100000',
+      EXIGENT_CHALLENGE_RATE_PER_MINUTE: '100000',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', process.env.EXIGENT_BENCH_STDERR ? 'inherit' : 'pipe'],

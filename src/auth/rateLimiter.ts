@@ -1,24 +1,38 @@
-/** @module A fixed-window rate limiter keyed by client or user: authentication attempts, token guesses, message sends. */
+/** @module A fixed-window rate limiter keyed by client or user: authentication attempts, challenges, message sends, upload quotas. */
 import type { Clock } from '../clock';
 import { TooManyRequests } from '../errors';
 
 export interface RateLimiter {
   /**
-   * Counts one attempt for `key`; rejects with TooManyRequests once the window's budget is spent. Asynchronous so
-   * a limiter shared between Workers isolates (a Durable Object) can implement it.
+   * Counts `cost` (default 1: one attempt; a byte count for a size quota) against `key`'s window; rejects with
+   * TooManyRequests, counting nothing, once it does not fit. Asynchronous so a limiter shared between Workers
+   * isolates (a Durable Object) can implement it.
    */
-  hit(key: string): Promise<void>;
+  hit(key: string, cost?: number): Promise<void>;
+}
+
+export interface RateLimitOptions {
+  limit: number;
+  windowMs: number;
+  /** What is counted, in the refusal's detail ("Too many messages sent"); also names the budget, so keep it unique. */
+  what?: string;
 }
 
 /** Builds one limiter per budget; a runtime brings its own (in-memory on Node, a Durable Object on Workers). */
-export type RateLimiterFactory = (options: { limit: number; windowMs: number; what?: string }) => RateLimiter;
+export type RateLimiterFactory = (options: RateLimitOptions) => RateLimiter;
+
+function perWindow(windowMs: number): string {
+  if (windowMs === 60_000) return 'per minute';
+  if (windowMs === 3_600_000) return 'per hour';
+  return `per ${windowMs / 1000} s`;
+}
 
 /** The in-memory limiter: right for one process, which sees every request. */
-export function createRateLimiter(options: { clock: Clock; limit: number; windowMs: number; what?: string }): RateLimiter {
+export function createRateLimiter(options: RateLimitOptions & { clock: Clock }): RateLimiter {
   const { clock, limit, windowMs, what = 'authentication attempts' } = options;
   const windows = new Map<string, { start: number; count: number }>();
   return {
-    async hit(key) {
+    async hit(key, cost = 1) {
       const now = clock.now();
       let window = windows.get(key);
       if (!window || now - window.start >= windowMs) {
@@ -27,11 +41,12 @@ export function createRateLimiter(options: { clock: Clock; limit: number; window
         window = { start: now, count: 0 };
         windows.set(key, window);
       }
-      window.count += 1;
-      if (window.count > limit) {
-        const retryAfter = Math.ceil((window.start + windowMs - now) / 1000);
-        throw new TooManyRequests(`Too many ${what}; try again in ${retryAfter} s`, retryAfter);
+      // A refused hit is not counted: a quota of bytes refuses the large upload and still admits a smaller one.
+      if (window.count + cost > limit) {
+        const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
+        throw new TooManyRequests(`Too many ${what} (at most ${limit} ${perWindow(windowMs)}); try again in ${retryAfter} s`, retryAfter);
       }
+      window.count += cost;
     },
   };
 }

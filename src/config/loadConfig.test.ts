@@ -25,6 +25,10 @@ describe('loadConfig', () => {
     // Longer would make the session cookie unserialisable (browsers cap cookies at 400 days).
     expect(() => loadConfig({ EXIGENT_SESSION_MAX_HOURS: '721' })).toThrow(/at most 720/);
     expect(() => loadConfig({ EXIGENT_SMTP_URL: 'mail server' })).toThrow(/EXIGENT_SMTP_URL/);
+    expect(() => loadConfig({ EXIGENT_MAX_ATTACHMENT_MB: '20', EXIGENT_MAX_BODIES_IN_FLIGHT_MB: '16' })).toThrow(
+      /EXIGENT_MAX_BODIES_IN_FLIGHT_MB: 16 is less than EXIGENT_MAX_ATTACHMENT_MB \(20\)/,
+    );
+    expect(() => loadConfig({ EXIGENT_ATTACHMENT_MB_PER_HOUR: '5' })).toThrow(/EXIGENT_ATTACHMENT_MB_PER_HOUR: 5 is less than EXIGENT_MAX_ATTACHMENT_MB \(10\)/);
   });
 
   it('caps live streams: frame size, streams per device and per session', () => {

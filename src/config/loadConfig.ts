@@ -32,6 +32,10 @@ const envSchema = z.object({
   EXIGENT_CHECKPOINT_SECONDS: positiveInt('EXIGENT_CHECKPOINT_SECONDS', 2),
   EXIGENT_MAX_ENVELOPE_KB: positiveInt('EXIGENT_MAX_ENVELOPE_KB', 64),
   EXIGENT_MAX_ATTACHMENT_MB: positiveInt('EXIGENT_MAX_ATTACHMENT_MB', 10),
+  EXIGENT_MAX_BODIES_IN_FLIGHT_MB: positiveInt('EXIGENT_MAX_BODIES_IN_FLIGHT_MB', 64),
+  EXIGENT_ATTACHMENT_UPLOADS_PER_HOUR: positiveInt('EXIGENT_ATTACHMENT_UPLOADS_PER_HOUR', 100),
+  EXIGENT_ATTACHMENT_MB_PER_HOUR: positiveInt('EXIGENT_ATTACHMENT_MB_PER_HOUR', 250),
+  EXIGENT_CHALLENGE_RATE_PER_MINUTE: positiveInt('EXIGENT_CHALLENGE_RATE_PER_MINUTE', 10),
   EXIGENT_RETENTION_DAYS: positiveInt('EXIGENT_RETENTION_DAYS', 30),
   EXIGENT_DEVICE_QUEUE_MAX: positiveInt('EXIGENT_DEVICE_QUEUE_MAX', 10_000),
   EXIGENT_SEND_RATE_PER_MINUTE: positiveInt('EXIGENT_SEND_RATE_PER_MINUTE', 600),
@@ -76,6 +80,16 @@ export interface Config {
   maxEnvelopeBytes: number;
   /** Largest accepted encrypted attachment, in bytes. */
   maxAttachmentBytes: number;
+  /**
+   * Request-body bytes this process (on Workers: this isolate, which has its own memory) may be reading or holding
+   * at once; a body that would exceed it is refused with 503 before it is read.
+   */
+  maxBodiesInFlightBytes: number;
+  /** Attachments one user may upload per hour, and their total size in bytes. */
+  attachmentUploadsPerHour: number;
+  attachmentBytesPerHour: number;
+  /** Passkey challenges a signed-in user may request per minute (urgent-contact step-ups, new passkeys). */
+  challengeRatePerMinute: number;
   /** Undelivered ciphertext and blobs older than this are purged. */
   retentionMs: number;
   /** Undelivered envelopes a single device may have queued before senders are refused. */
@@ -138,6 +152,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.EXIGENT_MAIL_API_URL && !e.EXIGENT_MAIL_API_TOKEN) {
     throw new ConfigError('Invalid configuration:\n  EXIGENT_MAIL_API_TOKEN: required with EXIGENT_MAIL_API_URL (the API key, sent as a Bearer token)');
   }
+  // Otherwise an attachment of the largest accepted size could never be taken.
+  if (e.EXIGENT_MAX_BODIES_IN_FLIGHT_MB < e.EXIGENT_MAX_ATTACHMENT_MB) {
+    throw new ConfigError(
+      `Invalid configuration:\n  EXIGENT_MAX_BODIES_IN_FLIGHT_MB: ${e.EXIGENT_MAX_BODIES_IN_FLIGHT_MB} is less than EXIGENT_MAX_ATTACHMENT_MB (${e.EXIGENT_MAX_ATTACHMENT_MB}); it must hold at least one attachment`,
+    );
+  }
+  if (e.EXIGENT_ATTACHMENT_MB_PER_HOUR < e.EXIGENT_MAX_ATTACHMENT_MB) {
+    throw new ConfigError(
+      `Invalid configuration:\n  EXIGENT_ATTACHMENT_MB_PER_HOUR: ${e.EXIGENT_ATTACHMENT_MB_PER_HOUR} is less than EXIGENT_MAX_ATTACHMENT_MB (${e.EXIGENT_MAX_ATTACHMENT_MB}); a user must be able to upload one attachment`,
+    );
+  }
   const rpId = e.EXIGENT_RP_ID ?? originUrl.hostname;
   // WebAuthn requires the RP ID to be the origin's host or a registrable suffix of it.
   if (originUrl.hostname !== rpId && !originUrl.hostname.endsWith(`.${rpId}`)) {
@@ -164,6 +189,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     checkpointIntervalMs: e.EXIGENT_CHECKPOINT_SECONDS * 1000,
     maxEnvelopeBytes: e.EXIGENT_MAX_ENVELOPE_KB * 1024,
     maxAttachmentBytes: e.EXIGENT_MAX_ATTACHMENT_MB * 1024 * 1024,
+    maxBodiesInFlightBytes: e.EXIGENT_MAX_BODIES_IN_FLIGHT_MB * 1024 * 1024,
+    attachmentUploadsPerHour: e.EXIGENT_ATTACHMENT_UPLOADS_PER_HOUR,
+    attachmentBytesPerHour: e.EXIGENT_ATTACHMENT_MB_PER_HOUR * 1024 * 1024,
+    challengeRatePerMinute: e.EXIGENT_CHALLENGE_RATE_PER_MINUTE,
     retentionMs: e.EXIGENT_RETENTION_DAYS * 86_400_000,
     deviceQueueMax: e.EXIGENT_DEVICE_QUEUE_MAX,
     sendRatePerMinute: e.EXIGENT_SEND_RATE_PER_MINUTE,

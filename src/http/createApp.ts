@@ -1,18 +1,17 @@
 /** @module Composes the HTTP application: middleware order, the /api/v1 routers, OpenAPI document, docs and health check. */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { inMemoryRateLimiters, type RateLimiterFactory } from '../auth/rateLimiter';
-import { PayloadTooLarge } from '../errors';
 import type { Services } from '../runtime/services';
 import { apiDocs } from './apiDocs';
 import type { AppEnv } from './appEnv';
 import type { LiveStreams } from './liveStreams';
 import { errorHandler } from './errorHandler';
 import { logRequests, requireSameOrigin, resolveActor } from './middleware';
+import { preAuthRoutes, type RouteMatcher } from './preAuthRoutes';
 import { problemResponse } from './problem';
 import { authRoutes } from './routes/authRoutes';
 import { directoryRoutes } from './routes/directoryRoutes';
@@ -23,16 +22,12 @@ import { ncbRoutes } from './routes/ncbRoutes';
 import { relayRoutes } from './routes/relayRoutes';
 import { runtimeRoutes } from './routes/runtimeRoutes';
 import { urgentRoutes } from './routes/urgentRoutes';
+import { portableBodyReader, requestBodies, type BodyReader } from './requestBodies';
+import { attachmentUploadQuota } from './uploadQuota';
 import { validationHook } from './validationHook';
 import { webApp, type WebAssets } from './webApp';
 
-/**
- * Enforces a request-body size limit and leaves the body readable through `c.req`. The portable one is
- * hono/body-limit; a runtime may bring a cheaper one (node-server: reading the socket directly).
- */
-export type BodyReader = (maxBytes: number, onTooLarge: () => never) => MiddlewareHandler;
-
-const portableBodyReader: BodyReader = (maxSize, onTooLarge) => bodyLimit({ maxSize, onError: onTooLarge });
+const ATTACHMENT_UPLOAD = /^\/api\/v1\/conversations\/[^/]+\/attachments$/;
 
 export interface AppOptions {
   /** The caller's network address (runtime-specific), for rate limiting. */
@@ -64,6 +59,8 @@ export function createApp(services: Services, options: AppOptions) {
     await authLimiter.hit(options.clientAddress(c));
     await next();
   });
+  // Each challenge is a stored row (an urgent contact's carries its whole draft): a signed-in user's are counted too.
+  const challengeLimiter = rateLimiters({ limit: services.config.challengeRatePerMinute, windowMs: 60_000, what: 'passkey challenges' });
 
   app.use('*', requestId());
   app.use('*', async function echoRequestId(c, next) {
@@ -71,8 +68,10 @@ export function createApp(services: Services, options: AppOptions) {
     // Also on error responses, which onError builds afresh.
     c.res.headers.set('x-request-id', c.get('requestId'));
     // A refused request's large body may still be on the wire; Node gives up draining it after a moment and drops
-    // the socket, which would fail the client's *next* request. Close the connection deliberately instead.
-    if (c.res.status === 413 || (c.res.status >= 400 && Number(c.req.header('content-length') ?? 0) > 16_384)) c.res.headers.set('connection', 'close');
+    // the socket, which would fail the client's *next* request. Close the connection deliberately instead. A chunked
+    // body's size is unknown: treat it as large.
+    const largeBody = Number(c.req.header('content-length') ?? 0) > 16_384 || c.req.header('transfer-encoding') !== undefined;
+    if (c.res.status === 413 || (c.res.status >= 400 && largeBody)) c.res.headers.set('connection', 'close');
   });
   app.use('*', async function provideServices(c, next) {
     c.set('services', services);
@@ -100,28 +99,35 @@ export function createApp(services: Services, options: AppOptions) {
     }),
   );
   app.use('*', logRequests);
-  const readRequestBody = options.readRequestBody ?? portableBodyReader;
-  const limitBody = (maxSize: number, what: string) =>
-    readRequestBody(maxSize, () => {
-      throw new PayloadTooLarge(`The ${what} exceeds the limit of ${maxSize} bytes`);
-    });
-  const apiBodyLimit = limitBody(services.config.maxBodyBytes, 'request body');
-  const attachmentLimit = limitBody(services.config.maxAttachmentBytes, 'attachment');
-  // Encrypted attachments are the one kind of large body; everything else stays small.
-  app.use('/api/*', (c, next) => (/^\/api\/v1\/conversations\/[^/]+\/attachments$/.test(c.req.path) ? attachmentLimit : apiBodyLimit)(c, next));
   app.use('/api/*', requireSameOrigin);
+  // The session comes from the cookie alone, so the caller is known before any body is read.
   app.use('/api/*', resolveActor);
+  // Read from the OpenAPI registry once every router below is mounted (the first request comes after).
+  let isPreAuthRoute: RouteMatcher | undefined;
+  app.use(
+    '/api/*',
+    requestBodies({
+      readBody: options.readRequestBody ?? portableBodyReader,
+      maxBodyBytes: services.config.maxBodyBytes,
+      // Encrypted attachments are the one kind of large body; everything else stays small.
+      maxAttachmentBytes: services.config.maxAttachmentBytes,
+      maxBodiesInFlightBytes: services.config.maxBodiesInFlightBytes,
+      isPreAuthRoute: (method, path) => (isPreAuthRoute ??= preAuthRoutes(app.openAPIRegistry))(method, path),
+      isAttachmentUpload: (method, path) => method === 'POST' && ATTACHMENT_UPLOAD.test(path),
+      chargeUpload: attachmentUploadQuota(rateLimiters, services.config),
+    }),
+  );
 
   app.get('/healthz', async (c) => {
     const ok = await services.database.ping().catch(() => false);
     return ok ? c.json({ status: 'ok' }, 200) : problemResponse({ title: 'Unavailable', status: 503, detail: 'The database does not answer' });
   });
 
-  app.route('/api/v1', authRoutes({ rateLimit: rateLimitAuth }));
+  app.route('/api/v1', authRoutes({ rateLimit: rateLimitAuth, challengeLimiter }));
   app.route('/api/v1', directoryRoutes());
   app.route('/api/v1', logRoutes());
   app.route('/api/v1', relayRoutes(services, { liveStreams: options.liveStreams, rateLimiters }));
-  app.route('/api/v1', urgentRoutes());
+  app.route('/api/v1', urgentRoutes({ challengeLimiter }));
   app.route('/api/v1', ncbRoutes({ liveStreams: options.liveStreams }));
   app.route('/api/v1', formalRequestRoutes());
   app.route('/api/v1', complianceRoutes());

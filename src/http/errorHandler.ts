@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { DomainError, TooManyRequests } from '../errors';
+import { DomainError, TooManyRequests, Unavailable } from '../errors';
 import type { AppEnv } from './appEnv';
 import { problemResponse } from './problem';
 import { validationProblem } from './validationHook';
@@ -17,7 +17,9 @@ function isConstraintError(error: unknown): error is Error & { code: string } {
 export function errorHandler(error: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
   if (error instanceof DomainError) {
-    const headers: Record<string, string> = error instanceof TooManyRequests ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    // RFC 9110 §10.2.3: both refusals say when to come back.
+    const headers: Record<string, string> =
+      error instanceof TooManyRequests || error instanceof Unavailable ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     // The client may still be uploading the body we refused to read: close the connection instead of reusing it.
     if (error.status === 413) headers.connection = 'close';
     return problemResponse(

@@ -24,4 +24,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export type StartHarness = () => Promise<Harness>;
+export interface HarnessOptions {
+  /**
+   * Settings of the server under test, by their environment names (README): the environment on Node, the Worker's
+   * vars on workerd. A scenario sets low limits this way to reach them in a few requests.
+   */
+  env?: Record<string, string>;
+}
+
+export type StartHarness = (options?: HarnessOptions) => Promise<Harness>;

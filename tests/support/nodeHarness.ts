@@ -2,11 +2,11 @@
 import { manualClock } from '../../src/clock';
 import { createOutboxTransports } from '../../src/outbox/transports';
 import { runDueWork } from '../../src/scheduler/runDueWork';
-import type { Harness } from './harness';
+import type { Harness, HarnessOptions } from './harness';
 import { startTestServer } from './testServer';
 
-export async function startNodeHarness(): Promise<Harness> {
-  const server = await startTestServer();
+export async function startNodeHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const server = await startTestServer({ env: options.env });
   if (!server.firstAdminUrl) throw new Error('a fresh server printed no first-admin link');
   return {
     runtime: 'node',

@@ -4,6 +4,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { beginEnrolment, completeEnrolment } from '../../auth/enrolWithPasskey';
 import { beginLogin, completeLogin } from '../../auth/loginWithPasskey';
 import { beginAddPasskey, completeAddPasskey, listPasskeys, renamePasskey, revokePasskey } from '../../auth/passkeys';
+import type { RateLimiter } from '../../auth/rateLimiter';
 import { endSession, sessionTokenHash } from '../../auth/sessions';
 import { findUser } from '../../directory/users';
 import { NotFound } from '../../errors';
@@ -42,7 +43,8 @@ const PasskeySchema = z
 
 const SignedIn = z.object({ user: UserSchema }).openapi('SignedIn');
 
-export function authRoutes(options: { rateLimit: import('hono').MiddlewareHandler<AppEnv> }) {
+/** `rateLimit` counts every /auth/* request per client address; `challengeLimiter` a signed-in user's new challenges. */
+export function authRoutes(options: { rateLimit: import('hono').MiddlewareHandler<AppEnv>; challengeLimiter: RateLimiter }) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('/auth/*', options.rateLimit);
 
@@ -146,7 +148,10 @@ export function authRoutes(options: { rateLimit: import('hono').MiddlewareHandle
       summary: 'Start adding another passkey',
       responses: { 200: jsonResponse(CeremonyOptionsSchema, 'WebAuthn creation options') },
     }),
-    async (c) => c.json(await beginAddPasskey(c.get('services'), c.get('actor')!), 200),
+    async (c) => {
+      await options.challengeLimiter.hit(c.get('actor')!.userId);
+      return c.json(await beginAddPasskey(c.get('services'), c.get('actor')!), 200);
+    },
   );
 
   app.openapi(

@@ -1,6 +1,7 @@
 /** @module HTTP routes of the urgent-contact workflow: prepare and sign the justification, open, read, acknowledge handling, close. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { RateLimiter } from '../../auth/rateLimiter';
 import { GROUNDS, HANDLING_CODES } from '../../contact-record/tables';
 import { acknowledgeHandling, closeContact, getContact, listContacts } from '../../urgent/contacts';
 import { MIN_NARRATIVE_CHARS } from '../../urgent/draft';
@@ -72,7 +73,8 @@ const ContactDetail = ContactSummary.extend({
   formalRequest: z.object({ id: z.string(), state: z.string(), instrument: z.string(), deadlineAt: z.number() }).nullable(),
 }).openapi('UrgentContact');
 
-export function urgentRoutes() {
+/** `challengeLimiter` counts each investigator's step-up challenges (each stores the draft it signs). */
+export function urgentRoutes(options: { challengeLimiter: RateLimiter }) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(
@@ -88,7 +90,10 @@ export function urgentRoutes() {
         ),
       },
     }),
-    async (c) => c.json((await prepareUrgentContact(c.get('services'), c.get('actor')!, c.req.valid('json'))) as never, 200),
+    async (c) => {
+      await options.challengeLimiter.hit(c.get('actor')!.userId);
+      return c.json((await prepareUrgentContact(c.get('services'), c.get('actor')!, c.req.valid('json'))) as never, 200);
+    },
   );
 
   app.openapi(

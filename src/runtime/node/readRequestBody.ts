@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import type { BodyReader } from '../../http/createApp';
+import { bodyCutOff, type BodyReader } from '../../http/requestBodies';
 
 const WITHOUT_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TEXTUAL = /^(application\/([\w.-]+\+)?json|text\/)/i;
@@ -36,15 +36,28 @@ function readAll(incoming: IncomingMessage, maxBytes: number): Promise<Buffer> {
       cleanUp();
       reject(error);
     };
+    // Closed before its end without an error: settle anyway, or this request would hold its share of the
+    // bodies-in-flight budget for ever.
+    const onClose = () => onError(new Error('closed before the end of the body'));
     const cleanUp = () => {
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
+      incoming.off('close', onClose);
     };
+    // Already gone (the client hung up while the session was being resolved): its events will not come again.
+    if (incoming.destroyed) return onClose();
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
+    incoming.on('close', onClose);
   });
+}
+
+/** The bytes as an ArrayBuffer of their own; a large body already has one (Buffer.concat), and copying it would double it. */
+function ownArrayBuffer(body: Buffer): ArrayBuffer {
+  const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  return whole ? (body.buffer as ArrayBuffer) : (body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
 }
 
 /** The Node runtime's {@link BodyReader}. */
@@ -59,13 +72,14 @@ export const readNodeRequestBody: BodyReader = (maxBytes, onTooLarge): Middlewar
       body = await readAll(incoming, maxBytes);
     } catch (error) {
       if (error instanceof TooLarge) return onTooLarge();
-      throw error;
+      // The client closed the connection halfway ('aborted'): nobody reads the answer, but it is no server fault.
+      throw bodyCutOff();
     }
     // Textual bodies are cached as text (what c.req.json() reads), binary ones as bytes: Hono converts between
     // the two on demand, and decoding binary data as UTF-8 would corrupt it.
     // Hono keeps promises in that cache (its type says otherwise).
     const cache = c.req.bodyCache as unknown as Record<'text' | 'arrayBuffer', Promise<unknown>>;
     if (TEXTUAL.test(c.req.header('content-type') ?? '')) cache.text = Promise.resolve(body.toString('utf8'));
-    else cache.arrayBuffer = Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
+    else cache.arrayBuffer = Promise.resolve(ownArrayBuffer(body));
     return next();
   };
