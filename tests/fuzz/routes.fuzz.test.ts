@@ -637,7 +637,8 @@ describe('route fuzzing', () => {
       expect((await new ApiClient(server.url).get('/healthz')).status).toBe(200);
     }, 60_000);
 
-    it('refuses the hardened inputs with the documented statuses (names, dates, plain GET on a stream)', async () => {
+    it('refuses the hardened inputs with the documented statuses (names, dates, stream GET, webhook targets, anonymous bodies)', async () => {
+      const ncbAgencyId = people.ncb_officer.user.agencyId!;
       const cases: Array<[string, Person, string, string, unknown, number]> = [
         ['bidi override in a name', people.admin, 'POST', '/api/v1/countries', { code: 'QQ', name: 'Germ\u202Eany' }, 422],
         ['NUL in a name', people.admin, 'POST', '/api/v1/countries', { code: 'QQ', name: 'Germ\u0000any' }, 422],
@@ -646,6 +647,10 @@ describe('route fuzzing', () => {
         ['a day before 2000', people.compliance, 'GET', '/api/v1/compliance/statistics?from=1999-12-31', undefined, 422],
         ['a day that does not exist', people.compliance, 'GET', '/api/v1/compliance/statistics?from=2026-02-31', undefined, 400],
         ['a plain GET on a device stream', people.investigator, 'GET', `/api/v1/devices/${deviceId}/stream`, undefined, 426],
+        // Refused whatever EXIGENT_WEBHOOK_ALLOW_PRIVATE says (the test server allows private ranges for its sinks).
+        ...['http://169.254.169.254/latest/meta-data', 'http://metadata.google.internal/', 'http://[fe80::1]/hook', 'http://0/hook', 'http://[::ffff:169.254.169.254]/'].map(
+          (url): [string, Person, string, string, unknown, number] => [`a webhook to ${url}`, people.admin, 'POST', '/api/v1/webhooks', { agencyId: ncbAgencyId, url }, 422],
+        ),
       ];
       const countries = async () => (await people.admin.client.get('/api/v1/countries')).text;
       const before = await countries();
@@ -655,6 +660,10 @@ describe('route fuzzing', () => {
         expect(res.headers.get('content-type'), what).toContain('application/problem+json');
       }
       expect(await countries(), 'a refused country was written').toBe(before);
+      // A body from a caller without a session is refused unread, outside the few pre-auth routes.
+      const anonymous = await new ApiClient(server.url).post('/api/v1/countries', { code: 'QQ', name: 'Q' });
+      expect(anonymous.status, anonymous.text).toBe(401);
+      expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
     });
 
     it('closes the socket with 1009 naming the limit on a frame over EXIGENT_MAX_FRAME_KB, and stays up', async () => {
