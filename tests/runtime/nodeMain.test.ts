@@ -23,7 +23,7 @@ it('prints the first-admin link on the terminal and keeps its token out of the J
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    const token = await waitFor(() => (output.includes('exigent listening') ? FIRST_ADMIN_LINK.exec(output)?.[2] : undefined), 'the server to listen and print the link', 30_000);
+    const token = await waitFor(() => (output.includes('exigent listening') ? FIRST_ADMIN_LINK.exec(output)?.[2] : undefined), 'the server to listen and print the link', 60_000);
     const lines = output.split('\n');
     const json = lines.filter((l) => l.startsWith('{'));
     expect(json.some((l) => l.includes('first-admin enrolment link issued'))).toBe(true);
@@ -34,4 +34,4 @@ it('prints the first-admin link on the terminal and keeps its token out of the J
     await new Promise((done) => child.once('exit', done));
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 90_000);
