@@ -9,7 +9,7 @@ import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 import { consumeChallenge, issueChallenge } from './challenges';
 import { credentials, sessions } from './tables';
 import { registrationOptions } from './webauthnOptions';
@@ -136,7 +136,7 @@ export async function renamePasskey(
  * Returns the ended sessions' token hashes (the caller's own may be among them).
  */
 export async function revokePasskey(
-  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: DeliveryHub },
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: LivePublisher },
   input: { actor: Actor; id: string },
 ): Promise<{ endedSessions: string[] }> {
   const { database, logWriter, hub } = services;

@@ -9,7 +9,7 @@ import { sha256Hex } from '../crypto/sha256';
 import type { Actor } from '../directory/actor';
 import { agencies, users } from '../directory/tables';
 import type { Platform } from '../platform';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 import type { Statement } from '../storage/database';
 import { preparedQuery } from '../storage/preparedQuery';
 import { sessions } from './tables';
@@ -105,7 +105,7 @@ export async function sessionEndsAt(
 
 /** Ends one session of `userId` (logout, or a login replacing the browser's session) and its live streams. */
 export async function endSession(
-  { database, hub }: Pick<Platform, 'database'> & { hub: DeliveryHub },
+  { database, hub }: Pick<Platform, 'database'> & { hub: LivePublisher },
   input: { userId: string; token: string },
 ): Promise<void> {
   const tokenHash = await sessionTokenHash(input.token);

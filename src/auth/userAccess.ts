@@ -11,7 +11,7 @@ import { users, type Role } from '../directory/tables';
 import { findUser, type User } from '../directory/users';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 import { sessions } from './tables';
 
 async function requireUser(services: Pick<Platform, 'database'>, id: string): Promise<User> {
@@ -22,7 +22,7 @@ async function requireUser(services: Pick<Platform, 'database'>, id: string): Pr
 
 /** Disables the account and ends all its sessions in the same batch, so it is locked out at once. */
 export async function disableUser(
-  services: Pick<Platform, 'database'> & { logWriter: LogWriter; hub: DeliveryHub },
+  services: Pick<Platform, 'database'> & { logWriter: LogWriter; hub: LivePublisher },
   input: { userId: string; actor: Actor; reason: string },
 ): Promise<User> {
   const { database, logWriter } = services;
@@ -50,7 +50,7 @@ export async function disableUser(
 }
 
 export async function changeUserRole(
-  services: Pick<Platform, 'database'> & { logWriter: LogWriter; hub: DeliveryHub },
+  services: Pick<Platform, 'database'> & { logWriter: LogWriter; hub: LivePublisher },
   input: { userId: string; role: Role; agencyId?: string | null; actor: Actor },
 ): Promise<User> {
   const { database, logWriter } = services;

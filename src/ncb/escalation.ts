@@ -10,13 +10,13 @@ import { urgentContacts } from '../contact-record/tables';
 import { agencies, users } from '../directory/tables';
 import { emailStatement } from '../outbox/enqueue';
 import type { Platform } from '../platform';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 import { drainInPages, type WorkBudget } from '../storage/drainInPages';
 import { ESCALATION_STILL_DUE, ncbEscalations, ncbNotifications } from './tables';
 
 export const MAX_ESCALATION_LEVEL = 2;
 
-type EscalationServices = Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { logWriter: LogWriter; hub: DeliveryHub };
+type EscalationServices = Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { logWriter: LogWriter; hub: LivePublisher };
 type DueNotification = Awaited<ReturnType<typeof duePage>>[number];
 
 const PAGE_SIZE = 100;

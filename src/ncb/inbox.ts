@@ -6,7 +6,7 @@ import type { Actor } from '../directory/actor';
 import { users } from '../directory/tables';
 import { Forbidden, NotFound } from '../errors';
 import type { Platform } from '../platform';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 import { ncbNotifications } from './tables';
 
 function requireNcbOfficer(actor: Actor): string {
@@ -44,7 +44,7 @@ export async function listInbox(services: Pick<Platform, 'database'>, actor: Act
     .then((rows) => rows.map((r) => ({ ...r, counterparts: JSON.parse(r.counterparts) as string[] })));
 }
 
-export async function acknowledgeNotification(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: DeliveryHub }, actor: Actor, id: string) {
+export async function acknowledgeNotification(services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: LivePublisher }, actor: Actor, id: string) {
   const agencyId = requireNcbOfficer(actor);
   const { db } = services.database;
   const [row] = await db

@@ -31,8 +31,13 @@ export type HubEvent = RelayEvent | NcbEvent | AccountEvent | DeviceEvent;
  * Channels are a device id (its envelopes, its revocation), `ncb:<agencyId>` (NCB inbox) or `user:<userId>` (ended
  * sessions, and delivery receipts for messages the account sent, which every one of its devices shows).
  */
-export interface DeliveryHub {
+/** What domain code needs: to publish. On Workers that is all an isolate has (streams subscribe in their object). */
+export interface LivePublisher {
   publish(channel: string, event: HubEvent): void;
+}
+
+/** A hub that live streams can also listen on: the process's own on Node, a Durable Object's own on Workers. */
+export interface DeliveryHub extends LivePublisher {
   /** Returns the unsubscribe function. */
   subscribe(channel: string, listener: (event: HubEvent) => void): () => void;
 }

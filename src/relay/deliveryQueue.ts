@@ -7,7 +7,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Actor } from '../directory/actor';
 import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
-import type { DeliveryHub } from './deliveryHub';
+import type { LivePublisher } from './deliveryHub';
 import { requireOwnDevice } from './devices';
 import type { EnvelopeV1 } from './envelopeFormat';
 import { rememberEnvelopeJson } from './eventJson';
@@ -93,7 +93,7 @@ const eraseDelivered = preparedQuery((db) =>
  * so a retried acknowledgement is harmless. Senders' devices are told at once.
  */
 export async function acknowledge(
-  services: Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub },
+  services: Pick<Platform, 'database' | 'clock'> & { hub: LivePublisher },
   input: { actor: Actor; deviceId: string; seqs: readonly number[] },
 ): Promise<{ acknowledged: number }> {
   await requireOwnDevice(services, input.actor, input.deviceId);
@@ -107,7 +107,7 @@ export async function acknowledge(
  * one event-loop turn): one read and one write for all of them.
  */
 export async function acknowledgeOnDevices(
-  services: Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub },
+  services: Pick<Platform, 'database' | 'clock'> & { hub: LivePublisher },
   acknowledgements: ReadonlyArray<{ deviceId: string; seqs: readonly number[] }>,
 ): Promise<{ acknowledged: number }> {
   const { database } = services;

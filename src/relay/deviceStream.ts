@@ -6,7 +6,7 @@
  */
 import type { Actor } from '../directory/actor';
 import type { Platform } from '../platform';
-import type { DeliveryHub, HubEvent } from './deliveryHub';
+import type { DeliveryHub, HubEvent, LivePublisher } from './deliveryHub';
 import { acknowledgeOnDevices, fetchQueue } from './deliveryQueue';
 import { hubEventJson } from './eventJson';
 import { signsOut } from './streamSession';
@@ -33,7 +33,7 @@ export const FRAME_TOO_BIG_CLOSE = 1009;
 export const frameTooBigReason = (maxFrameBytes: number) => `frame exceeds the limit of ${maxFrameBytes} bytes`;
 const REPLAY_PAGE = 500;
 
-type StreamServices = Pick<Platform, 'database' | 'clock'> & { hub: DeliveryHub };
+type StreamServices = Pick<Platform, 'database' | 'clock'> & { hub: LivePublisher };
 
 /**
  * Opens the stream of `deviceId` (already checked to be the actor's own). `replay: false` re-attaches a stream

@@ -10,7 +10,7 @@ import type { Actor } from '../directory/actor';
 import { Conflict, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
-import type { DeliveryHub } from './deliveryHub';
+import type { LivePublisher } from './deliveryHub';
 import { deviceRegistrationBytes } from './envelopeFormat';
 import { deliveries, devices } from './tables';
 
@@ -108,7 +108,7 @@ export async function requireOwnDevice(services: Pick<Platform, 'database'>, act
 
 /** Revokes one of the actor's devices; its open streams end at once. */
 export async function revokeDevice(
-  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: DeliveryHub },
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; hub: LivePublisher },
   input: { actor: Actor; id: string },
 ): Promise<void> {
   const device = await requireOwnDevice(services, input.actor, input.id);

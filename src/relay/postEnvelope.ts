@@ -10,7 +10,7 @@ import { Conflict, Invalid, PayloadTooLarge, TooManyRequests } from '../errors';
 import type { Platform } from '../platform';
 import { preparedQuery } from '../storage/preparedQuery';
 import { assertMember, conversationForSend } from './conversations';
-import type { DeliveryHub } from './deliveryHub';
+import type { LivePublisher } from './deliveryHub';
 import { requireOwnDevice } from './devices';
 import { envelopeSignedBytes, type EnvelopeV1 } from './envelopeFormat';
 import { rememberEnvelopeJson } from './eventJson';
@@ -57,7 +57,7 @@ export interface PostedEnvelope {
 }
 
 export async function postEnvelope(
-  services: Pick<Platform, 'database' | 'clock' | 'config' | 'signatures'> & { hub: DeliveryHub },
+  services: Pick<Platform, 'database' | 'clock' | 'config' | 'signatures'> & { hub: LivePublisher },
   input: { actor: Actor; conversationId: string; envelope: EnvelopeV1 },
 ): Promise<PostedEnvelope> {
   const { actor, envelope } = input;

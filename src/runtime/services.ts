@@ -7,7 +7,7 @@ import type { LogWriter } from '../audit-log/logWriter';
 import type { LegalInstrument } from '../formal-requests/instruments';
 import type { Platform } from '../platform';
 import type { AttachmentStore } from '../relay/attachmentStore';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 
 export interface Services extends Platform {
   /** Every write that records an accountability event goes through here, in one batch with its rows. */
@@ -15,7 +15,7 @@ export interface Services extends Platform {
   /** The log's checkpoint signing key (kept outside the database it protects). */
   logSigner: LogSigner;
   /** Pushes relay events to connected devices (best effort; the database queue is the truth). */
-  hub: DeliveryHub;
+  hub: LivePublisher;
   /** Where attachments' ciphertext is kept (their rows on Node, R2 on Workers). */
   attachments: AttachmentStore;
   /** Legal-instrument presets for formal-request deadlines (an operator-editable file). */

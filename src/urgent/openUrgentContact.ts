@@ -21,7 +21,7 @@ import { newNotifications } from '../ncb/newNotifications';
 import type { Platform } from '../platform';
 import { newConversation } from '../relay/conversations';
 import { authenticationOptions } from '../auth/webauthnOptions';
-import type { DeliveryHub } from '../relay/deliveryHub';
+import type { LivePublisher } from '../relay/deliveryHub';
 import { resolveDraft, type UrgentContactDraft } from './draft';
 import { canonicalJustification, justificationChallenge, justificationHash, JUSTIFICATION_KIND, type Justification } from './justification';
 
@@ -81,7 +81,7 @@ export interface OpenedUrgentContact {
 }
 
 export async function openUrgentContact(
-  services: Pick<Platform, 'database' | 'clock' | 'config'> & { logWriter: LogWriter; instruments: readonly LegalInstrument[]; hub: DeliveryHub },
+  services: Pick<Platform, 'database' | 'clock' | 'config'> & { logWriter: LogWriter; instruments: readonly LegalInstrument[]; hub: LivePublisher },
   actor: Actor,
   input: { challengeId: string; response: AuthenticationResponseJSON },
 ): Promise<OpenedUrgentContact> {

@@ -10,13 +10,13 @@ import type { LiveStreams } from '../../http/liveStreams';
 import { openInboxStream } from '../../ncb/inboxStream';
 import { FRAME_TOO_BIG_CLOSE, frameTooBigReason, openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
 import { watchSessionExpiry, type StreamSession } from '../../relay/streamSession';
-import type { Services } from '../services';
+import type { NodeServices } from './openServices';
 import { streamSlots } from './streamSlots';
 
 /** A handshake that never completes (the client went away, a malformed key) gives its place back after this. */
 const UNOPENED_MS = 10_000;
 
-export function nodeLiveStreams(services: Services, webSockets: Pick<NodeWebSocket, 'upgradeWebSocket' | 'wss'>): LiveStreams {
+export function nodeLiveStreams(services: NodeServices, webSockets: Pick<NodeWebSocket, 'upgradeWebSocket' | 'wss'>): LiveStreams {
   limitFrameSize(webSockets.wss, services.config.maxFrameBytes);
   const slots = streamSlots(services.config);
   const streamSession = async (token: string): Promise<StreamSession> => {

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { parseInstruments } from '../../formal-requests/instruments';
 import { createLogWriter } from '../../audit-log/logWriter';
 import { inRowAttachmentStore } from '../../relay/attachmentStore';
-import { createLocalDeliveryHub } from '../../relay/deliveryHub';
+import { createLocalDeliveryHub, type DeliveryHub } from '../../relay/deliveryHub';
 import { systemClock, type Clock } from '../../clock';
 import type { Config } from '../../config/loadConfig';
 import type { Services } from '../services';
@@ -15,6 +15,8 @@ import { openSqliteDatabase, type SqliteDatabase } from '../../storage/sqliteDat
 
 export interface NodeServices extends Services {
   database: SqliteDatabase;
+  /** The process's hub: live streams subscribe on it here (src/runtime/node/nodeLiveStreams.ts). */
+  hub: DeliveryHub;
   /** Stops the signature worker (if it ever started) and closes the database. */
   close(): Promise<void>;
 }

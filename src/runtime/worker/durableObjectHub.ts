@@ -3,10 +3,10 @@
  * (a device id, `ncb:<agencyId>`); an account's channel (`user:<userId>`) goes to that account's object, which
  * knows where the account's streams are. Publishing stays best effort, as on Node: the database is the truth.
  */
-import type { DeliveryHub, HubEvent } from '../../relay/deliveryHub';
+import type { HubEvent, LivePublisher } from '../../relay/deliveryHub';
 import type { Logger } from '../../logger';
 
-export interface DurableObjectHub extends DeliveryHub {
+export interface DurableObjectHub extends LivePublisher {
   /** Resolves when every publish started so far has reached its object (for `ctx.waitUntil`). */
   settled(): Promise<void>;
 }
@@ -20,9 +20,6 @@ export function durableObjectHub(namespace: DurableObjectNamespace<import('./liv
         .catch((error: Error) => logger.warn({ channel, err: error }, 'live publish failed; the queue still holds the event'))
         .finally(() => inFlight.delete(sent));
       inFlight.add(sent);
-    },
-    subscribe() {
-      throw new Error('On Workers, live connections subscribe inside their Durable Object');
     },
     async settled() {
       while (inFlight.size > 0) await Promise.all(inFlight);
