@@ -1,6 +1,14 @@
 /** @module The accountability events recorded as log leaves, and their canonical (RFC 8785 JCS) encoding. */
 import canonicalize from 'canonicalize';
 import type { Role } from '../directory/tables';
+import { Invalid } from '../errors';
+
+/**
+ * The most UTF-8 bytes a leaf's canonical JSON may have: C2SP tlog-tiles entry bundles prefix each entry with a
+ * big-endian uint16 length (https://c2sp.org/tlog-tiles#log-entries), so a longer leaf could never be served.
+ */
+export const MAX_LEAF_BYTES = 65_535;
+const encoder = new TextEncoder();
 
 export const LOG_EVENT_TYPES = [
   'user.enrolled',
@@ -50,7 +58,10 @@ export interface LogLeaf {
   details: Record<string, unknown>;
 }
 
-/** Canonical JSON of the leaf: the exact bytes that are hashed, stored and exported. */
+/**
+ * Canonical JSON of the leaf: the exact bytes that are hashed, stored and exported. Refuses (422, before anything is
+ * written) a leaf over {@link MAX_LEAF_BYTES}, naming its largest string by path, e.g. "details.justification.narrative".
+ */
 export function encodeLeaf(event: LogEvent, at: number): { leaf: LogLeaf; text: string } {
   const leaf: LogLeaf = {
     v: 1,
@@ -63,5 +74,27 @@ export function encodeLeaf(event: LogEvent, at: number): { leaf: LogLeaf; text: 
   };
   const text = canonicalize(leaf);
   if (text === undefined) throw new Error('log event is not serialisable as JSON');
+  // Ensure the leaf fits an entry bundle's uint16 length prefix.
+  const bytes = encoder.encode(text).length;
+  if (bytes > MAX_LEAF_BYTES) {
+    const largest = largestString(leaf);
+    throw new Invalid(
+      `The ${event.type} log entry would be ${bytes} bytes, more than the ${MAX_LEAF_BYTES} a log entry may have; its largest field is ${largest.path} (${largest.bytes} bytes)`,
+      largest.path,
+    );
+  }
   return { leaf, text };
+}
+
+/** The longest string (in UTF-8 bytes) anywhere in `value`, with its dotted path ("details.justification.narrative"). */
+export function largestString(value: unknown, path = ''): { path: string; bytes: number } {
+  if (typeof value === 'string') return { path, bytes: encoder.encode(value).length };
+  let largest = { path, bytes: 0 };
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = largestString(child, path ? `${path}.${key}` : key);
+      if (found.bytes > largest.bytes) largest = found;
+    }
+  }
+  return largest;
 }

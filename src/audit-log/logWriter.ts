@@ -18,7 +18,8 @@ export interface LogWriter {
   /**
    * Appends `events` as leaves and runs them in ONE atomic batch together with `statements`.
    * Resolves once committed with the new leaves' indices and how long the batch itself took (excluding the
-   * wait for earlier commits); if anything fails nothing is written.
+   * wait for earlier commits); if anything fails nothing is written. An event whose leaf would exceed
+   * MAX_LEAF_BYTES is refused with Invalid (naming its largest field) before the batch runs.
    */
   commit(events: readonly LogEvent[], statements?: readonly Statement[]): Promise<Committed>;
   /** Number of committed leaves. */

@@ -1,12 +1,23 @@
-/** @module C2SP tlog-tiles read access: hash tiles and entry bundles cut from stored nodes and entries, bounded by the latest checkpoint. */
+/**
+ * @module C2SP tlog-tiles read access (https://c2sp.org/tlog-tiles): hash tiles and entry bundles cut from stored
+ * nodes and entries, bounded by the latest checkpoint, and the spec's tile path grammar — exactly, nothing looser.
+ */
 import { and, asc, between, eq } from 'drizzle-orm';
 import { NotFound } from '../errors';
 import type { Platform } from '../platform';
 import { latestCheckpoint } from './checkpoints';
+import { MAX_LEAF_BYTES } from './logEvent';
 import { logEntries, logNodes } from './tables';
 
 export const TILE_WIDTH = 256;
 const TILE_HEIGHT = 8;
+/** tlog-tiles §Merkle Tree: "<L> … MUST be a decimal ASCII integer between 0 and 63". */
+const MAX_TILE_LEVEL = 63;
+/** Six 3-digit elements reach 10^18 − 1, past Number.MAX_SAFE_INTEGER: no tile index of ours needs more. */
+const MAX_INDEX_ELEMENTS = 6;
+const encoder = new TextEncoder();
+
+export type TilePath = { kind: 'hash'; level: number; index: number; width: number } | { kind: 'entries'; index: number; width: number };
 
 /** Hash tile L/N of width W: the W stored hashes at tree level 8·L starting at index 256·N. */
 export async function readHashTile(
@@ -29,7 +40,7 @@ export async function readHashTile(
   return out;
 }
 
-/** Entry bundle N of width W: each entry as a 2-byte big-endian length followed by its bytes. */
+/** Entry bundle N of width W (tlog-tiles §Log entries), read from the stored entries. */
 export async function readEntryBundle(services: Pick<Platform, 'database'>, bundle: { index: number; width: number }): Promise<Uint8Array> {
   const { size } = await latestCheckpoint(services);
   const first = bundle.index * TILE_WIDTH;
@@ -39,7 +50,23 @@ export async function readEntryBundle(services: Pick<Platform, 'database'>, bund
     .from(logEntries)
     .where(between(logEntries.idx, first, first + bundle.width - 1))
     .orderBy(asc(logEntries.idx));
-  const encoded = rows.map((r) => new TextEncoder().encode(r.data));
+  if (rows.length !== bundle.width) throw new Error(`Entry bundle ${bundle.index} is incomplete in storage: ${rows.length} of ${bundle.width} entries`);
+  return encodeEntryBundle(rows.map((r) => r.data), first);
+}
+
+/**
+ * "Entry bundles are sequences of big-endian uint16 length-prefixed log entries" (tlog-tiles §Log entries). An entry
+ * longer than 65,535 bytes has no such encoding: it is refused, never written with a wrapped-around length. The writer
+ * refuses such leaves at append (logEvent.ts); this guards entries stored before that bound existed.
+ */
+export function encodeEntryBundle(entries: readonly string[], firstIndex = 0): Uint8Array {
+  const encoded = entries.map((text, i) => {
+    const bytes = encoder.encode(text);
+    if (bytes.length > MAX_LEAF_BYTES) {
+      throw new Error(`Log entry ${firstIndex + i} is ${bytes.length} bytes; an entry bundle can carry at most ${MAX_LEAF_BYTES} (a uint16 length)`);
+    }
+    return bytes;
+  });
   const out = new Uint8Array(encoded.reduce((n, e) => n + 2 + e.length, 0));
   let offset = 0;
   for (const e of encoded) {
@@ -52,15 +79,37 @@ export async function readEntryBundle(services: Pick<Platform, 'database'>, bund
 }
 
 /**
- * Parses a tile path after "tile/": "<L>/<N>[.p/<W>]" or "entries/<N>[.p/<W>]", where N is written in
- * 3-digit elements with an "x" prefix on all but the last (e.g. x001/x234/067 for 1234067).
+ * The path of a tile after "tile/" (tlog-tiles §Merkle Tree, §Log entries): "<L>/<N>[.p/<W>]" or
+ * "entries/<N>[.p/<W>]". N is written in zero-padded 3-digit elements, all but the last prefixed with "x"
+ * (1234067 → "x001/x234/067"), and the suffix appears only for partial tiles.
  */
-export function parseTilePath(path: string): { kind: 'hash'; level: number; index: number; width: number } | { kind: 'entries'; index: number; width: number } | undefined {
-  const match = /^(entries|\d{1,2})\/((?:x\d{3}\/)*\d{3})(?:\.p\/(\d{1,3}))?$/.exec(path);
+export function tilePath(tile: TilePath): string {
+  let n = tile.index;
+  let elements = String(n % 1000).padStart(3, '0');
+  for (n = Math.floor(n / 1000); n > 0; n = Math.floor(n / 1000)) elements = `x${String(n % 1000).padStart(3, '0')}/${elements}`;
+  const partial = tile.width < TILE_WIDTH ? `.p/${tile.width}` : '';
+  return `${tile.kind === 'entries' ? 'entries' : tile.level}/${elements}${partial}`;
+}
+
+const TILE_PATH = /^(entries|0|[1-9]\d?)\/((?:x\d{3}\/)*\d{3})(?:\.p\/([1-9]\d{0,2}))?$/;
+
+/**
+ * Parses a tile path after "tile/" and accepts exactly the spec's grammar: L from 0 to 63 and W from 1 to 255, both
+ * without leading zeros, and N in its one canonical encoding (no leading "x000" elements), so every tile has a
+ * single URL. Anything else is undefined, which the routes answer with 404.
+ */
+export function parseTilePath(path: string): TilePath | undefined {
+  const match = TILE_PATH.exec(path);
   if (!match) return undefined;
-  const index = Number(match[2]!.replace(/x|\//g, ''));
-  const width = match[3] === undefined ? TILE_WIDTH : Number(match[3]);
-  if (width < 1 || width >= TILE_WIDTH + (match[3] === undefined ? 1 : 0)) return undefined;
-  if (match[1] === 'entries') return { kind: 'entries', index, width };
-  return { kind: 'hash', level: Number(match[1]), index, width };
+  const [, levelText, indexText, widthText] = match as unknown as [string, string, string, string | undefined];
+  const elements = indexText.split('/');
+  if (elements.length > MAX_INDEX_ELEMENTS) return undefined;
+  const index = elements.reduce((n, element) => n * 1000 + Number(element.replace('x', '')), 0);
+  const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
+  if (!Number.isSafeInteger(index) || (widthText !== undefined && width >= TILE_WIDTH)) return undefined;
+  const tile: TilePath =
+    levelText === 'entries' ? { kind: 'entries', index, width } : { kind: 'hash', level: Number(levelText), index, width };
+  if (tile.kind === 'hash' && tile.level > MAX_TILE_LEVEL) return undefined;
+  // The round trip rejects every other spelling of the same tile ("x000/001" for "001").
+  return tilePath(tile) === path ? tile : undefined;
 }
