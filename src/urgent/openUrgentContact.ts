@@ -24,6 +24,7 @@ import { authenticationOptions } from '../auth/webauthnOptions';
 import type { LivePublisher } from '../relay/deliveryHub';
 import { resolveDraft, type UrgentContactDraft } from './draft';
 import { canonicalJustification, justificationChallenge, justificationHash, JUSTIFICATION_KIND, type Justification } from './justification';
+import { justificationFitsLog } from './justificationFitsLog';
 
 export interface PreparedUrgentContact {
   challengeId: string;
@@ -57,6 +58,8 @@ export async function prepareUrgentContact(
     nonce: toBase64Url(crypto.getRandomValues(new Uint8Array(16))),
   };
   const canonical = canonicalJustification(justification);
+  // Refused now, not after the investigator has signed: the opened leaf carries the whole justification.
+  justificationFitsLog(canonical);
   const challenge = justificationChallenge(canonical);
   const passkeys = await services.database.db
     .select({ id: credentials.id })

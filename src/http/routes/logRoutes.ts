@@ -1,10 +1,11 @@
 /** @module HTTP routes of the tamper-evident log: key, checkpoints, proofs, entries, export, witnesses and C2SP tiles. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
 import { stream } from 'hono/streaming';
 import { issueCheckpoint, latestCheckpoint } from '../../audit-log/checkpoints';
 import { exportLog } from '../../audit-log/exportLog';
 import { proveConsistency, proveInclusion, readEntries } from '../../audit-log/readEntries';
-import { parseTilePath, readEntryBundle, readHashTile } from '../../audit-log/tiles';
+import { parseTilePath, readEntryBundle, readHashTile, TILE_WIDTH } from '../../audit-log/tiles';
 import { noteVerifierKey } from '../../audit-log/tlog';
 import { acceptCosignature, listWitnesses, registerWitness } from '../../audit-log/witnesses';
 import { toBase64 } from '../../crypto/base64url';
@@ -20,6 +21,25 @@ const EntrySchema = z.object({ index: z.number(), type: z.string(), data: z.stri
 const ProofSchema = z.object({ proof: z.array(z.string()) }).loose();
 const WitnessSchema = z.object({ id: z.string(), name: z.string(), verifierKey: z.string(), createdAt: z.number() }).openapi('Witness');
 const LOG_READERS = ['compliance', 'admin', 'ncb_officer'] as const;
+
+/** tlog-tiles §Checkpoints: "its headers SHOULD prevent caching beyond a few seconds". */
+const CHECKPOINT_CACHE = 'public, max-age=5';
+
+/**
+ * tlog-tiles §Merkle Tree, §Log entries: tiles are immutable, "so its caching headers SHOULD be long-lived". A full
+ * tile is cached for a year; a partial one (".p/W") only briefly, since the log may drop it once the full tile exists.
+ * Entry bundles are `private`: they are served to signed-in compliance officers and admins only, and a shared cache
+ * must not hand one to anybody else.
+ */
+function tileCaching(width: number, audience: 'public' | 'private'): string {
+  return width === TILE_WIDTH ? `${audience}, max-age=31536000, immutable` : `${audience}, max-age=60`;
+}
+
+/** A refused tile (beyond the tree today, within it tomorrow; or not signed in) must not be cached at all. */
+const uncachedRefusals = createMiddleware<AppEnv>(async function uncachedRefusals(c, next) {
+  await next();
+  if (c.res.status !== 200) c.res.headers.set('cache-control', 'no-store');
+});
 
 function checkpointJson(c: { size: number; rootHash: Uint8Array; note: string }) {
   return { size: c.size, rootHash: toBase64(c.rootHash), note: c.note };
@@ -50,8 +70,11 @@ export function logRoutes() {
     }),
     async (c) => {
       const checkpoint = await latestCheckpoint(c.get('services'));
+      // tlog-tiles §Checkpoints: mutable, so cached a few seconds at most; one URL, two representations.
+      c.header('cache-control', CHECKPOINT_CACHE);
+      c.header('vary', 'Accept');
       if (c.req.header('accept')?.includes('application/json')) return c.json(checkpointJson(checkpoint), 200);
-      return c.text(checkpoint.note, 200) as never;
+      return c.body(checkpoint.note, 200, { 'content-type': 'text/plain; charset=utf-8' }) as never;
     },
   );
 
@@ -175,17 +198,17 @@ export function logRoutes() {
 
   // C2SP tlog-tiles. Hash tiles reveal only hashes and are public, like checkpoints; entry bundles hold
   // justifications and are for compliance and admins. Outside OpenAPI: the path grammar is the spec's.
-  app.get('/log/tile/entries/*', authorize(['compliance', 'admin']), async (c) => {
+  app.get('/log/tile/entries/*', uncachedRefusals, authorize(['compliance', 'admin']), async (c) => {
     const parsed = parseTilePath(c.req.path.slice(c.req.path.indexOf('/tile/') + '/tile/'.length));
-    if (!parsed || parsed.kind !== 'entries') throw new NotFound('Not a valid entry bundle path');
+    if (!parsed || parsed.kind !== 'entries') throw new NotFound('Not a valid entry bundle path (tile/entries/<N>[.p/<W>], https://c2sp.org/tlog-tiles)');
     const body = await readEntryBundle(c.get('services'), parsed);
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream', 'cache-control': tileCaching(parsed.width, 'private') });
   });
-  app.get('/log/tile/*', authorize('anonymous'), async (c) => {
+  app.get('/log/tile/*', uncachedRefusals, authorize('anonymous'), async (c) => {
     const parsed = parseTilePath(c.req.path.slice(c.req.path.indexOf('/tile/') + '/tile/'.length));
-    if (!parsed || parsed.kind !== 'hash') throw new NotFound('Not a valid tile path');
+    if (!parsed || parsed.kind !== 'hash') throw new NotFound('Not a valid tile path (tile/<L>/<N>[.p/<W>], https://c2sp.org/tlog-tiles)');
     const body = await readHashTile(c.get('services'), parsed);
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream', 'cache-control': tileCaching(parsed.width, 'public') });
   });
 
   return app;
