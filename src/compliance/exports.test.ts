@@ -25,6 +25,7 @@ const record = (overrides: Partial<ReviewRecord> = {}): ReviewRecord => ({
   formalRequest: null,
   messages: { count: 3, firstAt: null, lastAt: null },
   review: { status: 'unreviewed', decidedAt: null, reviewerName: null, comment: null },
+  integrity: { matchesLog: true, openingLogIndex: 7, groundsMatchLog: true, mismatchedColumns: [], databaseGrounds: ['threat_to_life'] },
   ...overrides,
 });
 const rows = (csv: string) => parse(csv, { columns: true }) as Array<Record<string, string>>;

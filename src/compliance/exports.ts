@@ -4,6 +4,7 @@
  * (https://owasp.org/www-community/attacks/CSV_Injection): every text cell is double-quoted, and one that begins with
  * =, +, -, @, a tab or a carriage return (or their full-width forms) is prefixed with a single quote, so no cell an
  * investigator typed runs as a formula. Numeric cells (counts, escalation levels) are never negative and stay bare.
+ * `grounds` are the signed ones; the last columns say whether the database row agrees with the log (reviewRecords).
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ReviewRecord } from './reviewRecords';
@@ -38,6 +39,10 @@ export const CSV_COLUMNS = [
   'review_status',
   'review_decided_at',
   'justification_sha256',
+  'matches_log',
+  'opening_log_index',
+  'log_mismatches',
+  'database_grounds',
 ] as const;
 
 export function toCsv(records: readonly ReviewRecord[]): string {
@@ -71,6 +76,10 @@ export function toCsv(records: readonly ReviewRecord[]): string {
       r.review.status,
       iso(r.review.decidedAt),
       r.justificationHash,
+      r.integrity.matchesLog ? 'yes' : 'no',
+      r.integrity.openingLogIndex ?? '',
+      r.integrity.openingLogIndex === null ? 'no opening entry in the log' : r.integrity.mismatchedColumns.join('; '),
+      r.integrity.databaseGrounds?.join('; ') ?? '',
     ]),
     { header: true, columns: [...CSV_COLUMNS], escape_formulas: true, quoted_string: true },
   );

@@ -24,6 +24,15 @@ export interface ComplianceReport {
   scope: string;
   generatedAt: string;
   statistics: Statistics;
+  /** Every contact whose database row disagrees with the signed justification in the log (statistics use the log's). */
+  recordsDisagreeingWithLog: Array<{
+    urgentContactId: string;
+    caseReference: string;
+    openingLogIndex: number | null;
+    mismatchedColumns: string[];
+    signedGrounds: string[] | null;
+    databaseGrounds: string[] | null;
+  }>;
   checkpoint: { size: number; rootHash: string; note: string };
 }
 
@@ -53,6 +62,16 @@ export async function buildSignedReport(
     scope: actor.role === 'compliance' ? 'all countries' : `contacts concerning ${actor.countryCode}`,
     generatedAt: new Date(services.clock.now()).toISOString(),
     statistics: computeStatistics(records),
+    recordsDisagreeingWithLog: records
+      .filter((r) => !r.integrity.matchesLog)
+      .map((r) => ({
+        urgentContactId: r.id,
+        caseReference: r.caseReference,
+        openingLogIndex: r.integrity.openingLogIndex,
+        mismatchedColumns: r.integrity.mismatchedColumns,
+        signedGrounds: r.integrity.openingLogIndex === null ? null : r.grounds,
+        databaseGrounds: r.integrity.databaseGrounds,
+      })),
     checkpoint: { size: checkpoint.size, rootHash: toBase64(checkpoint.rootHash), note: checkpoint.note },
   };
   const hash = reportHash(report);
@@ -106,6 +125,11 @@ export async function renderReportPdf(signed: SignedReport): Promise<Uint8Array>
   line('Review', { f: bold, size: 11 });
   line(`justified ${s.review.justified}, not justified ${s.review.notJustified} (share ${s.review.notJustifiedShare ?? '-'}), needs information ${s.review.needsInformation}, unreviewed ${s.review.unreviewed}`, { indent: 8 });
   table('Urgent contacts per week', Object.fromEntries(s.byWeek.map((w) => [w.week, w.contacts])));
+  line(`Records that disagree with the signed log: ${report.recordsDisagreeingWithLog.length}`, { f: bold, size: 11 });
+  for (const r of report.recordsDisagreeingWithLog) {
+    const where = r.openingLogIndex === null ? 'no opening entry in the log' : `${r.mismatchedColumns.join(', ')} differ from log index ${r.openingLogIndex}`;
+    line(`${r.caseReference} (${r.urgentContactId}): ${where}`, { indent: 8 });
+  }
   y -= 8;
   line('Drawn from the tamper-evident log at this checkpoint:', { f: bold, size: 11 });
   for (const l of report.checkpoint.note.split('\n')) line(l, { f: mono, size: 8 });

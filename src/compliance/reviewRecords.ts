@@ -2,12 +2,15 @@
  * @module The review record of an urgent contact: the justification facts, people, NCB notification times, the
  * formal request and the *metadata* of its conversation (message count and times — never content or ciphertext),
  * with the latest compliance decision. One query serves the queue, the export and the statistics.
+ * Grounds are read from the justification signed in the contact's `urgent_contact.opened` log leaf, not from the
+ * editable row, and every record says whether its row still agrees with that leaf (`integrity`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../directory/actor';
 import { isOverdue } from '../formal-requests/lifecycle';
 import type { FormalRequestState } from '../formal-requests/tables';
 import type { Platform } from '../platform';
+import { DATABASE_GROUNDS, EFFECTIVE_GROUNDS, groundsFromJson, MISMATCHED_COLUMNS, mismatchedColumns, OPENING_LEAF_JOIN } from './openingLeaf';
 import type { Decision } from './tables';
 
 export type ReviewStatus = Decision | 'unreviewed';
@@ -34,6 +37,7 @@ export interface ReviewRecord {
   requestedCountry: string;
   requester: { userId: string; displayName: string; agencyId: string; agencyName: string };
   counterparts: Array<{ userId: string; displayName: string; agencyName: string | null }>;
+  /** The grounds the investigator's passkey signed, from the log's opening leaf (the row's only if the log has none). */
   grounds: string[];
   narrative: string;
   caseReference: string;
@@ -45,6 +49,20 @@ export interface ReviewRecord {
   formalRequest: { id: string; state: FormalRequestState; instrument: string; deadlineAt: number; submittedAt: number | null; overdue: boolean; everOverdue: boolean } | null;
   messages: { count: number; firstAt: number | null; lastAt: number | null };
   review: { status: ReviewStatus; decidedAt: number | null; reviewerName: string | null; comment: string | null };
+  integrity: RecordIntegrity;
+}
+
+/** Whether the editable `urgent_contacts` row agrees with the signed justification in its log leaf. Warn when not. */
+export interface RecordIntegrity {
+  /** False when any column differs from the signed justification, or the log holds no opening leaf at all. */
+  matchesLog: boolean;
+  /** Leaf index of the contact's `urgent_contact.opened` entry; null when the log has none (nothing here is signed). */
+  openingLogIndex: number | null;
+  groundsMatchLog: boolean;
+  /** Columns of the row that differ from the signed justification, e.g. `grounds`, `justification_hash`. */
+  mismatchedColumns: string[];
+  /** The row's grounds column as stored (null if it is not a list): differs from `grounds` when tampered with. */
+  databaseGrounds: string[] | null;
 }
 
 interface Row {
@@ -58,7 +76,6 @@ interface Row {
   requester_name: string;
   requester_agency_id: string;
   requester_agency_name: string;
-  grounds: string;
   narrative: string;
   case_reference: string;
   offence_category: string;
@@ -72,6 +89,10 @@ interface Row {
   first_message_at: number | null;
   last_message_at: number | null;
   latest_decision: string | null;
+  opening_log_index: number | null;
+  effective_grounds: string;
+  database_grounds: string | null;
+  mismatched_columns: string;
 }
 
 /** The rows a caller may see: compliance everything, NCB officers their own country's contacts. */
@@ -91,11 +112,12 @@ export async function reviewRecords(services: Pick<Platform, 'database' | 'clock
   if (filter.investigatorId) {
     where.push(sql`(c.requester_user_id = ${filter.investigatorId} or exists (select 1 from contact_counterparts x where x.contact_id = c.id and x.user_id = ${filter.investigatorId}))`);
   }
-  if (filter.ground) where.push(sql`exists (select 1 from json_each(c.grounds) g where g.value = ${filter.ground})`);
+  if (filter.ground) where.push(sql`exists (select 1 from json_each(${EFFECTIVE_GROUNDS}) g where g.value = ${filter.ground})`);
   const rows = await services.database.db.all<Row>(sql`
     select c.id, c.status, c.opened_at, c.closed_at, c.requesting_country, c.requested_country,
       c.requester_user_id, u.display_name as requester_name, c.requester_agency_id, a.name as requester_agency_name,
-      c.grounds, c.narrative, c.case_reference, c.offence_category, c.sought_information, c.handling_code, c.justification_hash,
+      ${EFFECTIVE_GROUNDS} as effective_grounds, ${DATABASE_GROUNDS} as database_grounds,
+      l.idx as opening_log_index, ${MISMATCHED_COLUMNS} as mismatched_columns, c.narrative, c.case_reference, c.offence_category, c.sought_information, c.handling_code, c.justification_hash,
       (select json_group_array(json_object('userId', cu.id, 'displayName', cu.display_name, 'agencyName', ca.name))
          from contact_counterparts cc join users cu on cu.id = cc.user_id left join agencies ca on ca.id = cu.agency_id
          where cc.contact_id = c.id) as counterparts,
@@ -114,6 +136,7 @@ export async function reviewRecords(services: Pick<Platform, 'database' | 'clock
     from urgent_contacts c
     join users u on u.id = c.requester_user_id
     join agencies a on a.id = c.requester_agency_id
+    ${OPENING_LEAF_JOIN}
     where ${sql.join(where, sql` and `)}
     order by c.opened_at desc
     limit 20000`);
@@ -135,7 +158,7 @@ function toRecord(r: Row, now: number): ReviewRecord {
     requestedCountry: r.requested_country,
     requester: { userId: r.requester_user_id, displayName: r.requester_name, agencyId: r.requester_agency_id, agencyName: r.requester_agency_name },
     counterparts: JSON.parse(r.counterparts) as ReviewRecord['counterparts'],
-    grounds: JSON.parse(r.grounds) as string[],
+    grounds: groundsFromJson(r.effective_grounds) ?? [],
     narrative: r.narrative,
     caseReference: r.case_reference,
     offenceCategory: r.offence_category,
@@ -159,7 +182,15 @@ function toRecord(r: Row, now: number): ReviewRecord {
     review: latest
       ? { status: latest.decision, decidedAt: latest.createdAt, reviewerName: latest.reviewer, comment: latest.comment }
       : { status: 'unreviewed', decidedAt: null, reviewerName: null, comment: null },
+    integrity: integrityOf(r),
   };
+}
+
+function integrityOf(r: Row): RecordIntegrity {
+  const databaseGrounds = groundsFromJson(r.database_grounds);
+  if (r.opening_log_index === null) return { matchesLog: false, openingLogIndex: null, groundsMatchLog: false, mismatchedColumns: [], databaseGrounds };
+  const columns = mismatchedColumns(r.mismatched_columns);
+  return { matchesLog: columns.length === 0, openingLogIndex: r.opening_log_index, groundsMatchLog: !columns.includes('grounds'), mismatchedColumns: columns, databaseGrounds };
 }
 
 function matchesDerived(record: ReviewRecord, filter: ReviewFilter): boolean {

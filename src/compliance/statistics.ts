@@ -1,12 +1,14 @@
 /**
  * @module Statistics an oversight body needs over any period: volume by ground, country pair and agency, NCB
  * acknowledgement times, time to the formal request, overdue and not-justified shares, and the weekly trend.
- * Percentiles use the nearest-rank method, so every figure is a value that actually occurred.
+ * Percentiles use the nearest-rank method, so every figure is a value that actually occurred. Grounds are counted
+ * as signed (see reviewRecords), and the contacts whose database row disagrees with the log are counted apart.
  */
 import type { ReviewRecord } from './reviewRecords';
 
 export interface Statistics {
   contacts: number;
+  /** Counted from the grounds the investigators' passkeys signed, as the log holds them. */
   byGround: Record<string, number>;
   byCountryPair: Record<string, number>;
   byAgency: Record<string, number>;
@@ -16,6 +18,8 @@ export interface Statistics {
   review: { reviewed: number; justified: number; notJustified: number; needsInformation: number; unreviewed: number; notJustifiedShare: number | null };
   /** Contacts opened per ISO week (e.g. "2026-W48"), in order. */
   byWeek: Array<{ week: string; contacts: number }>;
+  /** Contacts whose `urgent_contacts` row differs from the signed justification in the log, or has no opening entry. */
+  recordsDisagreeingWithLog: number;
 }
 
 export function nearestRank(values: number[], p: number): number | null {
@@ -52,9 +56,11 @@ export function computeStatistics(records: readonly ReviewRecord[]): Statistics 
   let escalated = 0;
   let overdue = 0;
   let withRequest = 0;
+  let disagreeing = 0;
   const review = { justified: 0, notJustified: 0, needsInformation: 0, unreviewed: 0 };
   for (const r of records) {
     for (const g of r.grounds) count(byGround, g);
+    if (!r.integrity.matchesLog) disagreeing++;
     count(byCountryPair, `${r.requestingCountry}→${r.requestedCountry}`);
     count(byAgency, r.requester.agencyName);
     count(weeks, isoWeek(r.openedAt));
@@ -92,5 +98,6 @@ export function computeStatistics(records: readonly ReviewRecord[]): Statistics 
     byWeek: Object.entries(weeks)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([week, contacts]) => ({ week, contacts })),
+    recordsDisagreeingWithLog: disagreeing,
   };
 }

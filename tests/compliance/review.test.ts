@@ -227,6 +227,8 @@ describe('statistics', () => {
         { week: '2026-W45', contacts: 2 },
         { week: '2026-W46', contacts: 1 },
       ],
+      // Every row still agrees with the justification its investigator signed in the log.
+      recordsDisagreeingWithLog: 0,
     });
   });
 });
