@@ -1,9 +1,9 @@
 /** @module CLI commands to back up the live database and restore it, each followed by the log self-check on the result. */
 import { existsSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { selfCheckLog } from '../../../src/audit-log/selfCheck';
 import { loadConfig, type Config } from '../../../src/config/loadConfig';
 import type { NoteVerifier } from '../../../src/audit-log/tlog';
+import { selfCheckDatabase } from '../../../src/compliance/selfCheckDatabase';
 import { Conflict, Invalid, NotFound } from '../../../src/errors';
 import { loadOrCreateSigningKey } from '../../../src/runtime/node/logKeyFile';
 import { backupDatabase, restoreDatabase } from '../../../src/storage/backup';
@@ -32,7 +32,7 @@ async function checkLog(file: string, verifier: NoteVerifier, print: CommandCont
   // No migrations: the check reads the log exactly as it was copied.
   const database = openSqliteDatabase({ path: file, migrate: false });
   try {
-    const report = await selfCheckLog({ database }, verifier);
+    const report = await selfCheckDatabase({ database }, verifier);
     for (const problem of report.problems) print(`FAIL ${problem}`);
     print(report.ok ? `log OK: ${report.size} entries and ${report.checkpointsChecked} checkpoints match the signed roots` : `log TAMPERED: ${report.problems.length} problem(s) found`);
     return report.ok;

@@ -1,11 +1,52 @@
 /** @module CLI commands for the tamper-evident log: offline verification, the database self-check, and running a witness. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { selfCheckLog } from '../../../src/audit-log/selfCheck';
+import { allCheckpoints } from '../../../src/audit-log/checkpoints';
 import { witnessVerifierKey } from '../../../src/audit-log/tlog';
+import { selfCheckDatabase } from '../../../src/compliance/selfCheckDatabase';
+import { loadConfig } from '../../../src/config/loadConfig';
 import { loadOrCreateSigningKey } from '../../../src/runtime/node/logKeyFile';
+import { foreignLogOrigin } from '../log/foreignLogOrigin';
 import { verifyExport } from '../log/verifyExport';
 import { witnessOnce, type WitnessState } from '../log/witnessOnce';
-import { requireString, withServices, type Command } from './command';
+import { requireString, withServices, type Command, type CommandContext } from './command';
+
+/** sysexits EX_CONFIG: the CLI's settings are wrong, nothing is known about the database yet. */
+const CONFIGURATION_MISTAKE = 78;
+
+/**
+ * `verify-log --db`: refuses on a configuration mistake (exit 78, naming the setting) rather than calling an untampered
+ * database TAMPERED, and creates nothing: a missing database or key file is refused, never made afresh.
+ */
+async function verifyDatabase(env: CommandContext['env'], print: CommandContext['print']): Promise<number> {
+  const config = loadConfig(env);
+  // Opening a missing file would create an empty database that then "verifies".
+  if (config.dbPath !== ':memory:' && !existsSync(config.dbPath)) {
+    print(`CONFIGURATION: no database at ${config.dbPath}: set EXIGENT_DB to the server's database file`);
+    return CONFIGURATION_MISTAKE;
+  }
+  // A fresh key would make every checkpoint look forged.
+  if (!existsSync(config.logKeyPath)) {
+    print(`CONFIGURATION: no log signing key at ${config.logKeyPath}: set EXIGENT_LOG_KEY to the server's key file (verify-log --db never creates one)`);
+    return CONFIGURATION_MISTAKE;
+  }
+  return withServices(env, async (services) => {
+    const foreign = foreignLogOrigin((await allCheckpoints(services)).map((c) => c.note), config.logOrigin);
+    if (foreign) {
+      print(
+        `CONFIGURATION: the checkpoints in this database are signed by log "${foreign.join('", "')}" but this CLI is configured as "${config.logOrigin}": set EXIGENT_ORIGIN (or EXIGENT_LOG_ORIGIN) to the server's value`,
+      );
+      return CONFIGURATION_MISTAKE;
+    }
+    const report = await selfCheckDatabase(services, services.logSigner);
+    for (const problem of report.problems) print(`FAIL ${problem}`);
+    print(
+      report.ok
+        ? `OK: ${report.size} entries and ${report.checkpointsChecked} checkpoints match the signed roots; ${report.contactsChecked} urgent contacts match their signed justifications`
+        : `TAMPERED: ${report.problems.length} problem(s) found`,
+    );
+    return report.ok ? 0 : 1;
+  });
+}
 
 export const logCommands: Record<string, Command> = {
   'verify-log': {
@@ -19,12 +60,7 @@ export const logCommands: Record<string, Command> = {
       db: { type: 'boolean' },
     },
     async run({ env, values, positionals, print }) {
-      if (values.db) {
-        const report = await withServices(env, (s) => selfCheckLog(s, s.logSigner));
-        for (const problem of report.problems) print(`FAIL ${problem}`);
-        print(report.ok ? `OK: ${report.size} entries and ${report.checkpointsChecked} checkpoints match the signed roots` : `TAMPERED: ${report.problems.length} problem(s) found`);
-        return report.ok ? 0 : 1;
-      }
+      if (values.db) return verifyDatabase(env, print);
       const [file] = positionals;
       if (!file) throw new Error('usage: verify-log <export.jsonl> --key <log vkey>');
       const verdict = await verifyExport(readFileSync(file, 'utf8'), {
