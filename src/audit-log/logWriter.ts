@@ -13,6 +13,11 @@ import { logEntries, logNodes } from './tables';
 import { appendLeaves, frontierNodeIds, leafHash, type Frontier } from './tlog';
 
 const encoder = new TextEncoder();
+/**
+ * Bound parameters per statement: D1 allows 100 (https://developers.cloudflare.com/d1/platform/limits/), SQLite far
+ * more. An entry row binds 5, a node row 3, so a batch of more than ~16 events needs several inserts.
+ */
+const MAX_BOUND_PARAMETERS = 100;
 
 export interface LogWriter {
   /**
@@ -99,8 +104,8 @@ export function createLogWriter(options: { database: Database; clock: Clock }): 
     try {
       await database.batch([
         ...statements,
-        ...chunk(entryRows, 100).map((rows) => database.db.insert(logEntries).values(rows)),
-        ...chunk(nodeRows, 300).map((rows) => database.db.insert(logNodes).values(rows)),
+        ...chunk(entryRows, Math.floor(MAX_BOUND_PARAMETERS / 5)).map((rows) => database.db.insert(logEntries).values(rows)),
+        ...chunk(nodeRows, Math.floor(MAX_BOUND_PARAMETERS / 3)).map((rows) => database.db.insert(logNodes).values(rows)),
       ]);
     } catch (error) {
       // Re-read the tree next time: if another process appended, our cached frontier is stale.
@@ -132,7 +137,7 @@ function isLeafIndexTaken(database: Database, error: unknown): boolean {
   return database.isUniqueViolation(error, 'log_entries') || database.isUniqueViolation(error, 'log_nodes');
 }
 
-/** SQLite limits bound parameters per statement, so large appends are split into several inserts of one batch. */
+/** SQLite and D1 limit bound parameters per statement, so large appends are split into several inserts of one batch. */
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
