@@ -1,7 +1,7 @@
 /** @module Typed domain errors: domain code throws these; src/http maps them once to RFC 9457 problem responses. */
 
 export abstract class DomainError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
   abstract readonly title: string;
   /** Optional machine-readable pointer to the offending field, e.g. "narrative". */
   readonly field: string | undefined;
@@ -63,4 +63,14 @@ export class Unavailable extends DomainError {
   ) {
     super(detail);
   }
+}
+
+/**
+ * The server's own data failed an integrity check (the log's history in the database was rewritten, a stored
+ * checkpoint does not match its signed note): not the client's mistake and not cured by retrying. It is answered
+ * with a 500 that says what was found, and logged at error level so that an operator investigates.
+ */
+export class IntegrityFailure extends DomainError {
+  readonly status = 500;
+  readonly title = 'Integrity check failed';
 }

@@ -1,12 +1,14 @@
-/** @module Signed tree heads: issues C2SP checkpoints for new tree sizes and serves them with every witness cosignature attached. */
-import { asc, desc, eq, lte } from 'drizzle-orm';
-import { NotFound } from '../errors';
+/**
+ * @module Signed tree heads: issues C2SP checkpoints (through the CheckpointIssuer, which refuses rewritten history)
+ * and serves them with every witness cosignature attached. What is served is what the log's key signed: size and root
+ * come from the verified note, never from the editable columns beside it (src/audit-log/storedCheckpoints.ts).
+ */
+import { asc, eq } from 'drizzle-orm';
+import { IntegrityFailure, NotFound } from '../errors';
 import type { Platform } from '../platform';
-import type { LogSigner } from './logSigner';
-import type { LogWriter } from './logWriter';
-import { databaseNodeReader } from './nodeStore';
+import type { CheckpointIssuer } from './checkpointIssuer';
+import { newestVerifiedCheckpoint, verifiedCheckpointAt, type CheckpointReaders } from './storedCheckpoints';
 import { cosignatures, logCheckpoints } from './tables';
-import { formatCheckpoint, rootAt, signNote } from './tlog';
 
 export interface Checkpoint {
   size: number;
@@ -16,50 +18,40 @@ export interface Checkpoint {
   createdAt: number;
 }
 
-type CheckpointServices = Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; logSigner: LogSigner };
+/**
+ * Signs a checkpoint for the current tree size unless the latest one already covers it, and refuses (HistoryRewritten,
+ * an IntegrityFailure) a tree that does not extend the last one signed. Safe to call from a timer and on demand at once.
+ */
+export async function issueCheckpoint(services: Pick<Platform, 'database'> & { checkpointIssuer: CheckpointIssuer }): Promise<Checkpoint> {
+  const head = await services.checkpointIssuer.issue();
+  return withCosignatures(services, { size: head.size, rootHash: head.rootHash, note: head.note, createdAt: head.signedAt });
+}
+
+/** The newest checkpoint the log's key signed, as its note states it; tampered rows are reported and skipped. */
+export async function latestCheckpoint(services: CheckpointReaders): Promise<Checkpoint> {
+  const { checkpoint, stored } = await newestVerifiedCheckpoint(services);
+  if (checkpoint) return withCosignatures(services, checkpoint);
+  if (stored) throw new IntegrityFailure("No stored checkpoint carries a valid signature by the log's key over what its row says; the checkpoints were tampered with");
+  throw new NotFound('The log has no checkpoint yet');
+}
+
+/** The checkpoint of exactly `size`, or the newest one not larger than it (only ones the log's key signed). */
+export async function checkpointAtOrBefore(services: CheckpointReaders, size: number): Promise<Checkpoint> {
+  const { checkpoint } = await newestVerifiedCheckpoint(services, size);
+  if (!checkpoint) throw new NotFound(`No checkpoint at or before tree size ${size}`);
+  return withCosignatures(services, checkpoint);
+}
+
+/** The checkpoint of exactly `size`; undefined when there is none, or when its row is not what the log signed. */
+export async function checkpointAt(services: CheckpointReaders, size: number): Promise<Checkpoint | undefined> {
+  const checkpoint = await verifiedCheckpointAt(services, size);
+  return checkpoint && withCosignatures(services, checkpoint);
+}
 
 /**
- * Signs a checkpoint for the current tree size unless the latest checkpoint already covers it.
- * Idempotent and safe to call from a timer and on demand at once: the size is the primary key.
+ * Every checkpoint row exactly as stored, columns and note, unverified: for auditors that check each row against its
+ * own note (the log self-check). Anything served or signed reads through the verified functions above instead.
  */
-export async function issueCheckpoint(services: CheckpointServices): Promise<Checkpoint> {
-  const { database, clock, logWriter, logSigner } = services;
-  const size = await logWriter.size();
-  const latest = await latestCheckpoint(services).catch(() => undefined);
-  if (latest && latest.size >= size) return latest;
-  const rootHash = await rootAt(size, databaseNodeReader(database));
-  const body = formatCheckpoint({ origin: logSigner.name, size, rootHash });
-  const note = await signNote(body, logSigner);
-  const createdAt = clock.now();
-  await database.batch([
-    database.db.insert(logCheckpoints).values({ size, rootHash, note, createdAt }).onConflictDoNothing(),
-  ]);
-  return withCosignatures(services, { size, rootHash, note, createdAt });
-}
-
-export async function latestCheckpoint(services: Pick<Platform, 'database'>): Promise<Checkpoint> {
-  const [row] = await services.database.db.select().from(logCheckpoints).orderBy(desc(logCheckpoints.size)).limit(1);
-  if (!row) throw new NotFound('The log has no checkpoint yet');
-  return withCosignatures(services, { size: row.size, rootHash: new Uint8Array(row.rootHash), note: row.note, createdAt: row.createdAt });
-}
-
-/** The checkpoint of exactly `size`, or the newest one not larger than it. */
-export async function checkpointAtOrBefore(services: Pick<Platform, 'database'>, size: number): Promise<Checkpoint> {
-  const [row] = await services.database.db
-    .select()
-    .from(logCheckpoints)
-    .where(lte(logCheckpoints.size, size))
-    .orderBy(desc(logCheckpoints.size))
-    .limit(1);
-  if (!row) throw new NotFound(`No checkpoint at or before tree size ${size}`);
-  return withCosignatures(services, { size: row.size, rootHash: new Uint8Array(row.rootHash), note: row.note, createdAt: row.createdAt });
-}
-
-export async function checkpointAt(services: Pick<Platform, 'database'>, size: number): Promise<Checkpoint | undefined> {
-  const [row] = await services.database.db.select().from(logCheckpoints).where(eq(logCheckpoints.size, size));
-  return row && withCosignatures(services, { size: row.size, rootHash: new Uint8Array(row.rootHash), note: row.note, createdAt: row.createdAt });
-}
-
 export async function allCheckpoints(services: Pick<Platform, 'database'>): Promise<Array<{ size: number; rootHash: Uint8Array; note: string }>> {
   const rows = await services.database.db.select().from(logCheckpoints).orderBy(asc(logCheckpoints.size));
   return rows.map((r) => ({ size: r.size, rootHash: new Uint8Array(r.rootHash), note: r.note }));

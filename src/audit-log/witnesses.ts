@@ -6,7 +6,7 @@ import type { Platform } from '../platform';
 import { checkpointAt } from './checkpoints';
 import type { LogWriter } from './logWriter';
 import { cosignatures, witnesses } from './tables';
-import { parseCheckpoint, parseVerifierKey, verifyCosignature, witnessVerifierKey } from './tlog';
+import { parseCheckpoint, parseVerifierKey, verifyCosignature, witnessVerifierKey, type NoteVerifier } from './tlog';
 
 export interface Witness {
   id: string;
@@ -46,7 +46,7 @@ export async function registerWitness(
  * registered witness key over exactly that checkpoint's body; a witness cannot go back to an older size.
  */
 export async function acceptCosignature(
-  services: Pick<Platform, 'database' | 'clock'>,
+  services: Pick<Platform, 'database' | 'clock'> & { logSigner: NoteVerifier },
   input: { checkpointSize: number; signatureLine: string },
 ): Promise<{ witness: string; timestamp: number }> {
   const { database, clock } = services;

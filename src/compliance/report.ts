@@ -5,6 +5,7 @@
  */
 import canonicalize from 'canonicalize';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import type { CheckpointIssuer } from '../audit-log/checkpointIssuer';
 import { issueCheckpoint } from '../audit-log/checkpoints';
 import type { LogSigner } from '../audit-log/logSigner';
 import type { LogWriter } from '../audit-log/logWriter';
@@ -49,7 +50,7 @@ export function reportHash(report: ComplianceReport): string {
 }
 
 export async function buildSignedReport(
-  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; logSigner: LogSigner },
+  services: Pick<Platform, 'database' | 'clock'> & { logWriter: LogWriter; logSigner: LogSigner; checkpointIssuer: CheckpointIssuer },
   actor: Actor,
   filter: Pick<ReviewFilter, 'from' | 'to'>,
 ): Promise<SignedReport> {

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { DomainError, TooManyRequests, Unavailable } from '../errors';
+import { DomainError, IntegrityFailure, TooManyRequests, Unavailable } from '../errors';
 import type { AppEnv } from './appEnv';
 import { problemResponse } from './problem';
 import { validationProblem } from './validationHook';
@@ -17,6 +17,8 @@ function isConstraintError(error: unknown): error is Error & { code: string } {
 export function errorHandler(error: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
   if (error instanceof DomainError) {
+    // The server found its own records tampered with: the client gets the finding, the operator an error line.
+    if (error instanceof IntegrityFailure) c.get('services')?.logger.error({ err: error, requestId }, 'integrity check failed');
     // RFC 9110 §10.2.3: both refusals say when to come back.
     const headers: Record<string, string> =
       error instanceof TooManyRequests || error instanceof Unavailable ? { 'retry-after': String(error.retryAfterSeconds) } : {};

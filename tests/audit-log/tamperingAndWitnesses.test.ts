@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueCheckpoint } from '../../src/audit-log/checkpoints';
 import { selfCheckLog } from '../../src/audit-log/selfCheck';
-import { appendLeaves, leafHash, witnessVerifierKey, type NoteSigner } from '../../src/audit-log/tlog';
+import { appendLeaves, formatCheckpoint, leafHash, rootFromFrontier, signNote, witnessVerifierKey, type NoteSigner } from '../../src/audit-log/tlog';
 import { verifyExport } from '../../clients/cli/log/verifyExport';
 import { witnessOnce, type WitnessState } from '../../clients/cli/log/witnessOnce';
 import { ApiClient } from '../support/apiClient';
@@ -134,7 +134,8 @@ describe('witnesses', () => {
     const first = await witnessOnce({ url: server.url, origin: TEST_ORIGIN, logKey, witness, state: undefined });
     expect(first.outcome).toBe('cosigned');
 
-    // A malicious operator rewrites history: edits entry 0, rebuilds every node, appends, and signs a new checkpoint.
+    // A malicious operator with the signing key rewrites history: edits entry 0, rebuilds every node, appends, and
+    // signs a new checkpoint with the key itself (the server's signer would refuse: signerRefusesRewrittenHistory.test.ts).
     await invite(admin, { email: 'late@police.ua', displayName: 'Late', role: 'investigator', agencyId: directory.agencies.policeA });
     const db = server.services.database.sqlite;
     db.prepare(`update log_entries set data = replace(data, 'first-admin-link', 'forged-link') where idx = 0`).run();
@@ -143,7 +144,11 @@ describe('witnesses', () => {
     db.prepare('delete from log_nodes').run();
     const insert = db.prepare('insert into log_nodes (level, idx, hash) values (?, ?, ?)');
     for (const n of rebuilt.newNodes) insert.run(n.level, n.index, Buffer.from(n.hash));
-    await issueCheckpoint(server.services);
+    await expect(issueCheckpoint(server.services)).rejects.toThrow(/not a consistent extension/);
+    const { logSigner } = server.services;
+    const forgedRoot = rootFromFrontier(rebuilt.frontier)!;
+    const note = await signNote(formatCheckpoint({ origin: logSigner.name, size: entries.length, rootHash: forgedRoot }), logSigner);
+    db.prepare('insert into log_checkpoints (size, root_hash, note, created_at) values (?, ?, ?, ?)').run(entries.length, Buffer.from(forgedRoot), note, Date.now());
 
     const second = await witnessOnce({ url: server.url, origin: TEST_ORIGIN, logKey, witness, state: first.state });
     expect(second.outcome).toBe('refused');

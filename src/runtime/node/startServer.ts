@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueCheckpoint } from '../../audit-log/checkpoints';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
+import { IntegrityFailure } from '../../errors';
 import type { Config } from '../../config/loadConfig';
 import { createApp } from '../../http/createApp';
 import { startScheduler } from '../../scheduler/runDueWork';
@@ -52,10 +53,13 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
     },
   });
   // A checkpoint at start covers anything committed before a crash; then one every few seconds while the log grows.
-  await issueCheckpoint(services);
-  const checkpointTimer = setInterval(() => {
-    issueCheckpoint(services).catch((error: Error) => services.logger.error({ err: error }, 'checkpoint failed'));
-  }, config.checkpointIntervalMs);
+  // A refusal (the database's history was rewritten) is logged, not fatal: the last honest checkpoint is still served.
+  const checkpoint = () => issueCheckpoint(services).catch((error: Error) => logCheckpointFailure(services, error));
+  await issueCheckpoint(services).catch((error: Error) => {
+    if (!(error instanceof IntegrityFailure)) throw error;
+    logCheckpointFailure(services, error);
+  });
+  const checkpointTimer = setInterval(checkpoint, config.checkpointIntervalMs);
   checkpointTimer.unref();
   const transports = nodeOutboxTransports(config);
   if (!transports.sendMail) services.logger.warn('EXIGENT_SMTP_URL is not set: NCB duty e-mails wait in the outbox until it is');
@@ -92,4 +96,9 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
       await services.close();
     },
   };
+}
+
+function logCheckpointFailure(services: NodeServices, error: Error): void {
+  if (error instanceof IntegrityFailure) services.logger.error({ err: error }, 'checkpoint refused: integrity check failed');
+  else services.logger.error({ err: error }, 'checkpoint failed');
 }

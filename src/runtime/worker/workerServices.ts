@@ -1,8 +1,9 @@
 /**
- * @module Builds the Worker's services from its bindings: D1 storage, the console logger, the log writer behind
- * the LogSequencer object, live publishing through LiveHub objects, WebCrypto signature checks, and the same
- * configuration, read from vars with the same names and validation as Node's environment.
+ * @module Builds the Worker's services from its bindings: D1 storage, the console logger, the log writer and the
+ * checkpoint signer behind the LogSequencer object, live publishing through LiveHub objects, WebCrypto signature
+ * checks, and the same configuration, read from vars with the same names and validation as Node's environment.
  */
+import type { CheckpointIssuer, CheckpointIssuerOptions } from '../../audit-log/checkpointIssuer';
 import { logSignerFromPem } from '../../audit-log/logSignerKey';
 import type { LogWriter } from '../../audit-log/logWriter';
 import { systemClock, type Clock } from '../../clock';
@@ -16,6 +17,7 @@ import { consoleLogger } from './consoleLogger';
 import { durableObjectHub, type DurableObjectHub } from './durableObjectHub';
 import { settingsOf, type Env } from './env';
 import { r2AttachmentStore } from './r2AttachmentStore';
+import { remoteCheckpointIssuer } from './remoteCheckpointIssuer';
 import { remoteLogWriter } from './remoteLogWriter';
 
 export interface WorkerServices extends Services {
@@ -27,6 +29,8 @@ export interface WorkerServicesOptions {
   clock?: Clock;
   /** The LogSequencer object writes the log itself; everyone else goes through it. */
   logWriter?: (database: D1StorageDatabase, clock: Clock) => LogWriter;
+  /** The LogSequencer object signs checkpoints itself, against the record in its storage; everyone else asks it. */
+  checkpointIssuer?: (parts: Omit<CheckpointIssuerOptions, 'heads'>) => CheckpointIssuer;
 }
 
 export async function openWorkerServices(env: Env, options: WorkerServicesOptions = {}): Promise<WorkerServices> {
@@ -38,13 +42,15 @@ export async function openWorkerServices(env: Env, options: WorkerServicesOption
     throw new ConfigError('Invalid configuration:\n  EXIGENT_LOG_SIGNING_KEY: missing; set it with `wrangler secret put EXIGENT_LOG_SIGNING_KEY` (see README)');
   }
   const logSigner = await logSignerFromPem(env.EXIGENT_LOG_SIGNING_KEY, config.logOrigin, 'EXIGENT_LOG_SIGNING_KEY');
+  const logWriter = options.logWriter?.(database, clock) ?? remoteLogWriter(env.LOG, database);
   return {
     config,
     database,
     clock,
     logger,
-    logWriter: options.logWriter?.(database, clock) ?? remoteLogWriter(env.LOG, database),
+    logWriter,
     logSigner,
+    checkpointIssuer: options.checkpointIssuer?.({ database, clock, logger, logWriter, logSigner }) ?? remoteCheckpointIssuer(env.LOG),
     hub: durableObjectHub(env.LIVE, logger),
     attachments: r2AttachmentStore(env.ATTACHMENTS),
     // An operator's own presets are a deploy-time choice on Workers: edit config/legal-instruments.json and deploy.
