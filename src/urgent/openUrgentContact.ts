@@ -6,7 +6,7 @@
  */
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { LogEvent } from '../audit-log/logEvent';
+import { encodeLeaf, type LogEvent } from '../audit-log/logEvent';
 import type { LogWriter } from '../audit-log/logWriter';
 import { consumeChallenge, issueChallenge } from '../auth/challenges';
 import { credentials } from '../auth/tables';
@@ -178,6 +178,9 @@ export async function openUrgentContact(
     ...notifications.events,
     formalRequest.event,
   ];
+  // An abnormal assertion can still overfill the leaf: refuse it here, a 422 on every runtime (on Workers the writer
+  // runs in the LogSequencer object, whose refusals reach the caller only as a message).
+  for (const event of events) encodeLeaf(event, openedAt);
   const started = performance.now();
   const { batchMs } = await services.logWriter.commit(events, statements);
   const commitMs = performance.now() - started;
