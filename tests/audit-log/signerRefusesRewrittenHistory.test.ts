@@ -1,14 +1,16 @@
 // The signer keeps its own record of the last tree it signed, beside its key, and refuses to sign a database tree
 // that is not a consistent extension of it: someone who can write the database but not read the key gets no
 // rewritten history signed, however perfectly the forged tree's nodes are recomputed.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueCheckpoint } from '../../src/audit-log/checkpoints';
 import { appendLeaves, leafHash } from '../../src/audit-log/tlog';
 import { enrolFirstAdmin, invite, seedDirectory, type Directory, type Person } from '../support/people';
-import { startTestServer, type TestServer } from '../support/testServer';
+import { withServices } from '../../clients/cli/commands/command';
+import { startTestServer, TEST_ORIGIN, type TestServer } from '../support/testServer';
 
 let dir: string;
 let server: TestServer;
@@ -121,5 +123,26 @@ describe("the signer's record", () => {
     expect(warnings.map((w) => w.msg).join('\n')).toMatch(/signer's record initialised from the database's checkpoint/);
     expect(existsSync(recordPath())).toBe(true);
     expect(record()).toMatchObject({ size: honest.size, rootHash: honest.rootHash });
+  });
+
+  it('is shared with the operator CLI (another process on the same key): one signer at a time, one record', async () => {
+    await investigator(1);
+    const env = { EXIGENT_DB: join(dir, 'exigent.db'), EXIGENT_LOG_KEY: server.services.config.logKeyPath, EXIGENT_ORIGIN: TEST_ORIGIN };
+    // Two issuers with their own in-process queues: only the lock file beside the record keeps them apart.
+    const [fromServer, fromCli] = await withServices(env, (cli) => Promise.all([issueCheckpoint(server.services), issueCheckpoint(cli)]));
+    expect(fromCli).toMatchObject({ size: fromServer.size, note: fromServer.note });
+    expect(record().size).toBe(fromServer.size);
+    expect(existsSync(`${recordPath()}.lock`)).toBe(false);
+    forgeEntryZero();
+    await expect(withServices(env, (cli) => issueCheckpoint(cli))).rejects.toThrow(/but the signed tree of that size has root/);
+  });
+
+  it('takes over a lock left by a signer that died', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(`${recordPath()}.lock`, `${dead}\n`);
+    await investigator(1);
+    const res = await checkpointNow();
+    expect(res.status, res.text).toBe(200);
+    expect(record().size).toBe(res.body.size);
   });
 });
