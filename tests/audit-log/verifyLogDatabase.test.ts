@@ -51,7 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('verify-log --db and the configuration', () => {
+describe('verify-log --db and the configuration', { timeout: 60_000 }, () => {
   it('with the server origin, an untampered database is OK', async () => {
     const result = await verifyLogDb({ EXIGENT_ORIGIN: origin });
     expect(result.code, result.stdout + result.stderr).toBe(0);

@@ -22,6 +22,8 @@ interface CaseData {
     formalRequest: { state: string; deadlineAt: number; submittedAt: number | null; overdue: boolean } | null;
     messages: { count: number; firstAt: number | null; lastAt: number | null };
     review: { status: string };
+    /** Whether the database row still agrees with the signed justification in the log (grounds shown are the signed ones). */
+    integrity?: { matchesLog: boolean; openingLogIndex: number | null; mismatchedColumns: string[]; databaseGrounds: string[] | null };
   };
   signature: { valid: boolean; problem?: string; credentialId: string };
   timeline: Array<{ logIndex: number; type: string; at: string; actor: string }>;
@@ -73,6 +75,15 @@ export function CasePage(props: { me: Me; id: string }) {
           </div>
           <div class="panel">
             <h2>Justification</h2>
+            {r.integrity && !r.integrity.matchesLog && (
+              <Notice kind="error">
+                <span data-testid="record-differs-from-log">
+                  {r.integrity.openingLogIndex === null
+                    ? '⚠ The log holds no signed opening entry for this contact: nothing in this record is backed by the log.'
+                    : `⚠ The database record differs from the justification signed in the log (leaf ${r.integrity.openingLogIndex}): ${r.integrity.mismatchedColumns.join(', ')}. Shown here are the signed grounds; the database says ${(r.integrity.databaseGrounds ?? []).map((g) => GROUND_WORDING[g]?.title ?? g).join(' · ') || 'nothing readable'}.`}
+                </span>
+              </Notice>
+            )}
             <p>
               <strong>{r.grounds.map((g) => GROUND_WORDING[g]?.title ?? g).join(' · ')}</strong> · handling {r.handlingCode}
             </p>

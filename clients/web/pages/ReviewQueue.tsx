@@ -16,6 +16,7 @@ interface Record_ {
   formalRequest: { state: string; overdue: boolean } | null;
   messages: { count: number };
   review: { status: string };
+  integrity?: { matchesLog: boolean; openingLogIndex: number | null; mismatchedColumns: string[] };
 }
 
 const FILTERS = ['reviewStatus', 'ground', 'country', 'from', 'to', 'overdue', 'unacknowledged', 'escalated'] as const;
@@ -107,7 +108,14 @@ export function ReviewQueue(props: { me: Me }) {
                 <td>
                   {r.requestingCountry} → {r.requestedCountry}
                 </td>
-                <td>{r.grounds.map((g) => GROUND_WORDING[g]?.title ?? g).join(', ')}</td>
+                <td>
+                  {r.grounds.map((g) => GROUND_WORDING[g]?.title ?? g).join(', ')}
+                  {r.integrity && !r.integrity.matchesLog && (
+                    <div>
+                      <Badge tone="bad">{r.integrity.openingLogIndex === null ? 'not in the log' : `record differs from log: ${r.integrity.mismatchedColumns.join(', ')}`}</Badge>
+                    </div>
+                  )}
+                </td>
                 <td>
                   {r.requester.displayName}
                   <div class="small muted">{r.requester.agencyName}</div>
