@@ -9,6 +9,7 @@ import { Conflict, Invalid } from '../errors';
 import type { Platform } from '../platform';
 import { consumeChallenge, issueChallenge } from './challenges';
 import { findUsableEnrolment } from './enrolments';
+import { loggedPasskeyKey } from './loggedPasskeyKey';
 import { prepareSession } from './sessions';
 import { credentials, enrolments } from './tables';
 import { registrationOptions } from './webauthnOptions';
@@ -67,7 +68,7 @@ export async function completeEnrolment(
     throw new Invalid(`Passkey registration could not be verified: ${error.message}`, 'response');
   });
   if (!verification.verified) throw new Invalid('Passkey registration could not be verified', 'response');
-  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const { credential, credentialDeviceType, credentialBackedUp, origin, rpID } = verification.registrationInfo;
 
   const now = clock.now();
   const userId = crypto.randomUUID();
@@ -89,6 +90,8 @@ export async function completeEnrolment(
         actor: { userId, role: enrolment.role },
         subject: { userId, credentialId: credential.id },
         countries: agency ? [agency.countryCode] : [],
+        // The key itself, so that the justifications it signs can be re-verified from the log alone.
+        details: loggedPasskeyKey({ credentialId: credential.id, publicKey: credential.publicKey, rpId: rpID ?? config.rpId, origin }),
       },
     ],
     [

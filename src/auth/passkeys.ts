@@ -11,6 +11,7 @@ import { Conflict, Invalid, NotFound } from '../errors';
 import type { Platform } from '../platform';
 import type { LivePublisher } from '../relay/deliveryHub';
 import { consumeChallenge, issueChallenge } from './challenges';
+import { loggedPasskeyKey } from './loggedPasskeyKey';
 import { credentials, sessions } from './tables';
 import { registrationOptions } from './webauthnOptions';
 
@@ -77,7 +78,7 @@ export async function completeAddPasskey(
     throw new Invalid(`Passkey registration could not be verified: ${error.message}`, 'response');
   });
   if (!verification.verified) throw new Invalid('Passkey registration could not be verified', 'response');
-  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const { credential, credentialDeviceType, credentialBackedUp, origin, rpID } = verification.registrationInfo;
   const [duplicate] = await database.db.select({ id: credentials.id }).from(credentials).where(eq(credentials.id, credential.id));
   if (duplicate) throw new Conflict('This passkey is already registered');
   const now = clock.now();
@@ -97,6 +98,8 @@ export async function completeAddPasskey(
         actor: { userId: input.actor.userId, role: input.actor.role },
         subject: { userId: input.actor.userId, credentialId: credential.id },
         countries: input.actor.countryCode ? [input.actor.countryCode] : [],
+        // The key itself, so that the justifications it signs can be re-verified from the log alone.
+        details: loggedPasskeyKey({ credentialId: credential.id, publicKey: credential.publicKey, rpId: rpID ?? config.rpId, origin }),
       },
     ],
     [

@@ -72,7 +72,7 @@ export const logCommands: Record<string, Command> = {
       for (const failure of verdict.failures) print(`FAIL ${failure}`);
       print(
         verdict.ok
-          ? `OK: ${verdict.entriesVerified} entries proven in tree of size ${verdict.treeSize}; witnesses: ${verdict.witnessesVerified.join(', ') || 'none required'}`
+          ? `OK: ${verdict.entriesVerified} entries proven in tree of size ${verdict.treeSize}; witnesses: ${verdict.witnessesVerified.join(', ') || 'none required'}; ${verdict.justificationsVerified} justifications re-verified against passkey keys in the log`
           : `INVALID: ${verdict.failures.length} failure(s)`,
       );
       return verdict.ok ? 0 : 1;

@@ -1,10 +1,13 @@
 /**
  * @module The offline verifier of a log export (JSON Lines): checkpoint signature, k-of-n witness
- * cosignatures, every entry's inclusion proof, and consistency with an older checkpoint. Needs no server.
+ * cosignatures, every entry's inclusion proof, consistency with an older checkpoint, and every urgent contact's
+ * signed justification re-verified against the passkey key its `passkey.added` entry logged. Needs no server.
  */
 import { fromBase64 } from '../../../src/crypto/base64url';
 import { leafHash, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, verifyCosignature, verifyInclusion } from '../../../src/audit-log/tlog';
 import type { ExportLine } from '../../../src/audit-log/exportLog';
+import type { LogLeafText } from '../../../src/urgent/passkeysInLog';
+import { verifyJustificationsInLog } from '../../../src/urgent/verifyJustificationsInLog';
 
 export interface VerifyOptions {
   /** The log's verifier key (vkey). */
@@ -20,6 +23,8 @@ export interface VerifyVerdict {
   ok: boolean;
   treeSize?: number;
   entriesVerified: number;
+  /** `urgent_contact.opened` entries whose WebAuthn-signed justification verified against a key from the log. */
+  justificationsVerified: number;
   witnessesVerified: string[];
   failures: string[];
 }
@@ -28,7 +33,7 @@ const encoder = new TextEncoder();
 
 export async function verifyExport(jsonl: string, options: VerifyOptions): Promise<VerifyVerdict> {
   const failures: string[] = [];
-  const verdict = (extra: Partial<VerifyVerdict> = {}): VerifyVerdict => ({ ok: failures.length === 0, entriesVerified: 0, witnessesVerified: [], failures, ...extra });
+  const verdict = (extra: Partial<VerifyVerdict> = {}): VerifyVerdict => ({ ok: failures.length === 0, entriesVerified: 0, justificationsVerified: 0, witnessesVerified: [], failures, ...extra });
   let lines: ExportLine[];
   try {
     lines = jsonl.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ExportLine);
@@ -86,22 +91,34 @@ export async function verifyExport(jsonl: string, options: VerifyOptions): Promi
   }
 
   // Every entry: its leaf hash, included at its index in the signed tree.
+  const included = (line: { index: number; data: string; inclusionProof: string[] }) =>
+    verifyInclusion({ leafHash: leafHash(encoder.encode(line.data)), index: line.index, size: checkpoint.size, proof: line.inclusionProof.map(fromBase64), root: checkpoint.rootHash });
+  const provenLeaves: LogLeafText[] = [];
   let entriesVerified = 0;
   let expectedIndex: number | undefined;
+  let firstIndex: number | undefined;
   for (const line of lines) {
     if (line.kind !== 'entry') continue;
     // Entries come in one contiguous run: a gap means a row was dropped from the export or the database.
     if (expectedIndex !== undefined && line.index !== expectedIndex && failures.length < 50) failures.push(`entry ${expectedIndex} is missing from the export`);
     expectedIndex = line.index + 1;
-    const ok = verifyInclusion({
-      leafHash: leafHash(encoder.encode(line.data)),
-      index: line.index,
-      size: checkpoint.size,
-      proof: line.inclusionProof.map(fromBase64),
-      root: checkpoint.rootHash,
-    });
-    if (ok) entriesVerified += 1;
-    else if (failures.length < 50) failures.push(`entry ${line.index}: inclusion proof does not verify against the checkpoint`);
+    firstIndex ??= line.index;
+    if (included(line)) {
+      entriesVerified += 1;
+      provenLeaves.push(line);
+    } else if (failures.length < 50) failures.push(`entry ${line.index}: inclusion proof does not verify against the checkpoint`);
   }
-  return verdict({ treeSize: checkpoint.size, entriesVerified, witnessesVerified });
+  // The passkey entries from before the range that its justifications need: proven like any other.
+  for (const line of lines) {
+    if (line.kind !== 'passkey') continue;
+    if (included(line)) provenLeaves.push(line);
+    else if (failures.length < 50) failures.push(`passkey entry ${line.index}: inclusion proof does not verify against the checkpoint`);
+  }
+
+  // Every justification, re-verified with only what the signed log says: no database, no server.
+  const justifications = await verifyJustificationsInLog(provenLeaves, { firstIndex });
+  for (const failure of justifications.failures) {
+    if (failures.length < 50) failures.push(`entry ${failure.index}: justification not re-verified: ${failure.problem}`);
+  }
+  return verdict({ treeSize: checkpoint.size, entriesVerified, justificationsVerified: justifications.verified, witnessesVerified });
 }

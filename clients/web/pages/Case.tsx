@@ -25,7 +25,7 @@ interface CaseData {
     /** Whether the database row still agrees with the signed justification in the log (grounds shown are the signed ones). */
     integrity?: { matchesLog: boolean; openingLogIndex: number | null; mismatchedColumns: string[]; databaseGrounds: string[] | null };
   };
-  signature: { valid: boolean; problem?: string; credentialId: string };
+  signature: { valid: boolean; problem?: string; credentialId: string; keySource: 'log' | 'database'; loggedKey: { logIndex: number } | null; keyProblem?: string };
   timeline: Array<{ logIndex: number; type: string; at: string; actor: string }>;
   decisions: Array<{ decision: string; comment: string; question: string | null; createdAt: number; reviewerName: string; answers: Array<{ answer: string }> }>;
 }
@@ -71,7 +71,12 @@ export function CasePage(props: { me: Me; id: string }) {
         <div>
           <div class={`panel signature ${data.signature.valid ? 'valid' : 'invalid'}`} data-testid="signature-status">
             {data.signature.valid ? '✔ Passkey signature verified' : `✘ Signature invalid: ${data.signature.problem}`}
-            <div class="small muted">Re-verified now from the stored WebAuthn assertion and the credential’s public key.</div>
+            {data.signature.keyProblem && <div data-testid="signature-key-problem">⚠ {data.signature.keyProblem}</div>}
+            <div class="small muted">
+              {data.signature.loggedKey
+                ? `Re-verified now from the stored WebAuthn assertion and the passkey’s public key as the log recorded it (log index ${data.signature.loggedKey.logIndex}).`
+                : 'Re-verified now from the stored WebAuthn assertion and the credential’s public key.'}
+            </div>
           </div>
           <div class="panel">
             <h2>Justification</h2>
