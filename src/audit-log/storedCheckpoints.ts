@@ -7,7 +7,7 @@ import { desc, eq, lte, type SQL } from 'drizzle-orm';
 import { toBase64 } from '../crypto/base64url';
 import type { Platform } from '../platform';
 import { logCheckpoints } from './tables';
-import { equalBytes, noteVerifierKey, openNote, parseCheckpoint, type NoteVerifier } from './tlog';
+import { equalBytes, openNote, parseCheckpoint, type NoteVerifier } from './tlog';
 
 /** A checkpoint as its signed note states it (the note is the row's, without witness cosignatures). */
 export interface VerifiedCheckpoint {
@@ -33,7 +33,7 @@ const PAGE = 8;
 
 /** Opens a checkpoint note with the log's key: its size and root, or why it is not a checkpoint this log signed. */
 export async function openCheckpointNote(note: string, verifier: NoteVerifier): Promise<Opened> {
-  const key = `${noteVerifierKey(verifier.name, verifier.publicKey)}\n${note}`;
+  const key = `${verifier.name} ${toBase64(verifier.publicKey)}\n${note}`;
   const cached = opened.get(key);
   if (cached) return cached;
   let result: Opened;
