@@ -8,6 +8,7 @@ import { loadOrCreateSigningKey } from '../../../src/runtime/node/logKeyFile';
 import { foreignLogOrigin } from '../log/foreignLogOrigin';
 import { verifyExport } from '../log/verifyExport';
 import { witnessOnce, type WitnessState } from '../log/witnessOnce';
+import { contactStory, type ProvenEntry } from '../log/contactStory';
 import { requireString, withServices, type Command, type CommandContext } from './command';
 
 /** sysexits EX_CONFIG: the CLI's settings are wrong, nothing is known about the database yet. */
@@ -48,12 +49,31 @@ async function verifyDatabase(env: CommandContext['env'], print: CommandContext[
   });
 }
 
+/** A verifier key is given as itself or as the path of a file holding it (as `GET /api/v1/log/key` with Accept: text/plain serves it). */
+function verifierKeyArgument(value: string): string {
+  if (/^[^+\s]+\+[0-9a-f]{8}\+/.test(value)) return value;
+  if (!existsSync(value)) throw new Error(`--key: "${value}" is neither a verifier key (name+hash+key) nor a file holding one`);
+  return readFileSync(value, 'utf8').trim();
+}
+
+/** The entry lines of an export (and the passkey entries it carries for ranges that start after a registration). */
+function exportedEntries(jsonl: string): ProvenEntry[] {
+  return jsonl
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { kind: string; index: number; data: string })
+    .filter((line) => line.kind === 'entry')
+    .map(({ index, data }) => ({ index, data }));
+}
+
 export const logCommands: Record<string, Command> = {
   'verify-log': {
     summary: 'Verify a log export offline, or (--db) recompute the whole tree from the database',
-    usage: 'verify-log <export.jsonl> --key <log vkey> [--previous <checkpoint note file>] [--witness <vkey>]... [--witnesses-required <k>]  |  verify-log --db',
+    usage:
+      'verify-log <export.jsonl> --key <log vkey | file holding it> [--previous <checkpoint note file>] [--witness <vkey>]... [--witnesses-required <k>] [--contact <urgent contact id>]  |  verify-log --db',
     options: {
       key: { type: 'string' },
+      contact: { type: 'string' },
       previous: { type: 'string' },
       witness: { type: 'string', multiple: true },
       'witnesses-required': { type: 'string' },
@@ -63,10 +83,11 @@ export const logCommands: Record<string, Command> = {
       if (values.db) return verifyDatabase(env, print);
       const [file] = positionals;
       if (!file) throw new Error('usage: verify-log <export.jsonl> --key <log vkey>');
-      const verdict = await verifyExport(readFileSync(file, 'utf8'), {
-        logKey: requireString(values, 'key'),
+      const jsonl = readFileSync(file, 'utf8');
+      const verdict = await verifyExport(jsonl, {
+        logKey: verifierKeyArgument(requireString(values, 'key')),
         previousNote: typeof values.previous === 'string' ? readFileSync(values.previous, 'utf8') : undefined,
-        witnessKeys: Array.isArray(values.witness) ? values.witness : [],
+        witnessKeys: Array.isArray(values.witness) ? values.witness.map(verifierKeyArgument) : [],
         witnessesRequired: Number(values['witnesses-required'] ?? 0),
       });
       for (const failure of verdict.failures) print(`FAIL ${failure}`);
@@ -75,6 +96,16 @@ export const logCommands: Record<string, Command> = {
           ? `OK: ${verdict.entriesVerified} entries proven in tree of size ${verdict.treeSize}; witnesses: ${verdict.witnessesVerified.join(', ') || 'none required'}; ${verdict.justificationsVerified} justifications re-verified against passkey keys in the log`
           : `INVALID: ${verdict.failures.length} failure(s)`,
       );
+      if (typeof values.contact === 'string') {
+        // A story read from an export that did not verify would lend it credibility it has not earned.
+        if (!verdict.ok) {
+          print(`urgent contact ${values.contact}: not shown, the export did not verify`);
+          return 1;
+        }
+        const story = contactStory(exportedEntries(jsonl), values.contact, new Date());
+        for (const line of story.lines) print(line);
+        if (!story.found) return 1;
+      }
       return verdict.ok ? 0 : 1;
     },
   },

@@ -41,6 +41,11 @@ const uncachedRefusals = createMiddleware<AppEnv>(async function uncachedRefusal
   if (c.res.status !== 200) c.res.headers.set('cache-control', 'no-store');
 });
 
+/** True when the client asks for text/plain and not JSON (curl's default, any type, keeps JSON). */
+function prefersText(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/plain') && !accept.includes('application/json');
+}
+
 function checkpointJson(c: { size: number; rootHash: Uint8Array; note: string }) {
   return { size: c.size, rootHash: toBase64(c.rootHash), note: c.note };
 }
@@ -52,12 +57,16 @@ export function logRoutes() {
     guardedRoute('anonymous', {
       method: 'get',
       path: '/log/key',
-      summary: "The log's public key (C2SP signed-note verifier key)",
+      summary: "The log's public key (C2SP signed-note verifier key); with Accept: text/plain just the verifier key line",
       responses: { 200: jsonResponse(z.object({ name: z.string(), verifierKey: z.string(), publicKey: z.string() }), 'Key') },
     }),
     async (c) => {
       const { name, publicKey } = c.get('services').logSigner;
-      return c.json({ name, verifierKey: noteVerifierKey(name, publicKey), publicKey: toBase64(publicKey) }, 200);
+      const verifierKey = noteVerifierKey(name, publicKey);
+      c.header('Vary', 'Accept');
+      // The bare key is what `verify-log --key` and witnesses take, so `curl -H 'Accept: text/plain'` can feed them.
+      if (prefersText(c.req.header('accept'))) return c.text(`${verifierKey}\n`, 200) as never;
+      return c.json({ name, verifierKey, publicKey: toBase64(publicKey) }, 200);
     },
   );
 
