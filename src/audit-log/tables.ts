@@ -14,8 +14,12 @@ export const logEntries = sqliteTable(
     countries: text('countries').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  // A contact's timeline (compliance case view) reads its entries by subject without scanning the whole log.
-  (t) => [index('log_entries_contact').on(sql`json_extract(${t.data}, '$.subject.urgentContactId')`)],
+  // A contact's timeline (compliance case view) and a passkey's logged key (its signature check) are read by
+  // subject without scanning the whole log.
+  (t) => [
+    index('log_entries_contact').on(sql`json_extract(${t.data}, '$.subject.urgentContactId')`),
+    index('log_entries_credential').on(sql`json_extract(${t.data}, '$.subject.credentialId')`),
+  ],
 );
 
 /** Hashes of perfect, aligned subtrees (level 0 = leaf hashes): O(log n) writes per append, O(log n) reads per proof. */

@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { LoggedPasskeyKey } from '../auth/loggedPasskeyKey';
 import { logEntries } from '../audit-log/tables';
 import type { Platform } from '../platform';
+import type { Database } from '../storage/database';
 import { passkeysInLog, signingPasskey } from '../urgent/passkeysInLog';
 import { verifyJustificationSignature, type SignedJustification } from '../urgent/verifyJustification';
 
@@ -23,6 +24,15 @@ export interface CaseSignature {
   keyProblem?: string;
 }
 
+/** The credential's `passkey.added` / `passkey.revoked` leaves, found through the credential subject index. */
+export function passkeyEntries(database: Database, credentialId: string) {
+  return database.db
+    .select({ index: logEntries.idx, data: logEntries.data })
+    .from(logEntries)
+    .where(and(inArray(logEntries.type, ['passkey.added', 'passkey.revoked']), eq(sql`json_extract(${logEntries.data}, '$.subject.credentialId')`, credentialId)))
+    .orderBy(asc(logEntries.idx));
+}
+
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 export async function verifyCaseSignature(
@@ -33,11 +43,7 @@ export async function verifyCaseSignature(
   const base = { credentialId: signed.credentialId, loggedKey: null };
   // Ensure the log records the opening this signature is for: the key is judged by its place in the log.
   if (openedAt === undefined) return { ...base, valid: false, keySource: 'log', problem: 'the log holds no urgent_contact.opened entry for this contact' };
-  const entries = await services.database.db
-    .select({ index: logEntries.idx, data: logEntries.data })
-    .from(logEntries)
-    .where(and(inArray(logEntries.type, ['passkey.added', 'passkey.revoked']), eq(sql`json_extract(${logEntries.data}, '$.subject.credentialId')`, signed.credentialId)))
-    .orderBy(asc(logEntries.idx));
+  const entries = await passkeyEntries(services.database, signed.credentialId);
   const requesterUserId = String((JSON.parse(signed.justification) as { requester?: { userId?: string } }).requester?.userId);
   const passkey = signingPasskey(passkeysInLog(entries), { credentialId: signed.credentialId, requesterUserId, openedAt });
 
