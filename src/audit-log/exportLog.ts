@@ -6,7 +6,7 @@
  */
 import { and, asc, inArray, lt } from 'drizzle-orm';
 import { Invalid } from '../errors';
-import type { Platform } from '../platform';
+import type { CheckpointReaders } from './storedCheckpoints';
 import { latestCheckpoint } from './checkpoints';
 import type { LogWriter } from './logWriter';
 import { proveConsistency, proveInclusion, readEntries } from './readEntries';
@@ -22,7 +22,7 @@ export type ExportLine =
 const PASSKEY_EVENTS = ['passkey.added', 'passkey.revoked'];
 
 export async function* exportLog(
-  services: Pick<Platform, 'database'> & { logWriter: LogWriter },
+  services: CheckpointReaders & { logWriter: LogWriter },
   input: { from: number; to?: number; previousSize?: number },
 ): AsyncGenerator<ExportLine> {
   const checkpoint = await latestCheckpoint(services);

@@ -19,10 +19,9 @@ export interface VerifiedCheckpoint {
 
 /**
  * What reading checkpoints needs: the database, the log's public key to open each note with, and a logger for
- * tampered rows. The key is typed optional only so that callers still declaring `Pick<Platform, 'database'>` compile;
- * every Services carries it, and a read without it fails closed.
+ * tampered rows.
  */
-export type CheckpointReaders = Pick<Platform, 'database'> & Partial<Pick<Platform, 'logger'>> & { logSigner?: NoteVerifier };
+export type CheckpointReaders = Pick<Platform, 'database'> & Partial<Pick<Platform, 'logger'>> & { logSigner: NoteVerifier };
 
 type Opened = { size: number; rootHash: Uint8Array } | { problem: string };
 
@@ -48,11 +47,6 @@ export async function openCheckpointNote(note: string, verifier: NoteVerifier): 
   return result;
 }
 
-function verifierOf(services: CheckpointReaders): NoteVerifier {
-  // Fail closed: without the log's key no stored checkpoint can be believed.
-  if (!services.logSigner) throw new Error("reading checkpoints needs the log's public key (services.logSigner)");
-  return services.logSigner;
-}
 
 /** Logs a tampered row at error level, once per process for each distinct finding (GET /log/checkpoint is hot). */
 function reportTampered(services: CheckpointReaders, size: number, problem: string): void {
@@ -69,7 +63,7 @@ type Row = typeof logCheckpoints.$inferSelect;
 
 /** The row as its note states it, or undefined (reported) when the row is not what the log signed. */
 export async function verifiedRow(services: CheckpointReaders, row: Row): Promise<VerifiedCheckpoint | undefined> {
-  const result = await openCheckpointNote(row.note, verifierOf(services));
+  const result = await openCheckpointNote(row.note, services.logSigner);
   if ('problem' in result) {
     reportTampered(services, row.size, result.problem);
     return undefined;

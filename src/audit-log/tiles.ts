@@ -4,7 +4,7 @@
  */
 import { and, asc, between, eq } from 'drizzle-orm';
 import { NotFound } from '../errors';
-import type { Platform } from '../platform';
+import type { CheckpointReaders } from './storedCheckpoints';
 import { latestCheckpoint } from './checkpoints';
 import { MAX_LEAF_BYTES } from './logEvent';
 import { logEntries, logNodes } from './tables';
@@ -21,7 +21,7 @@ export type TilePath = { kind: 'hash'; level: number; index: number; width: numb
 
 /** Hash tile L/N of width W: the W stored hashes at tree level 8·L starting at index 256·N. */
 export async function readHashTile(
-  services: Pick<Platform, 'database'>,
+  services: CheckpointReaders,
   tile: { level: number; index: number; width: number },
 ): Promise<Uint8Array> {
   const { size } = await latestCheckpoint(services);
@@ -41,7 +41,7 @@ export async function readHashTile(
 }
 
 /** Entry bundle N of width W (tlog-tiles §Log entries), read from the stored entries. */
-export async function readEntryBundle(services: Pick<Platform, 'database'>, bundle: { index: number; width: number }): Promise<Uint8Array> {
+export async function readEntryBundle(services: CheckpointReaders, bundle: { index: number; width: number }): Promise<Uint8Array> {
   const { size } = await latestCheckpoint(services);
   const first = bundle.index * TILE_WIDTH;
   if (first + bundle.width > size) throw new NotFound(`Entry bundle ${bundle.index} width ${bundle.width} is beyond the checkpointed tree size ${size}`);

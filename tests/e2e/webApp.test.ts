@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyExport } from '../../clients/cli/log/verifyExport';
 import { freePort, startTestServer, type TestServer } from '../support/testServer';
 import { accessible, enrol, hasChromium, launchChromium, person as newPerson, photographFailures as photograph, shot } from './browser';
 
@@ -190,6 +191,15 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await compliance.getByTestId('signature-status').getByText('Passkey signature verified').waitFor();
     const casePage = await compliance.locator('main').textContent();
     expect(casePage).not.toContain('Silver Skoda');
+    // The case's verifiable export, downloaded from the page, proves the contact with nothing but the log's key.
+    const exportDownload = compliance.waitForEvent('download');
+    await compliance.getByTestId('case-log-export').click();
+    const exported = readFileSync((await (await exportDownload).path())!, 'utf8');
+    expect(exported).not.toContain('Silver Skoda');
+    const vkey = await (await fetch(`${server.url}/api/v1/log/key`, { headers: { accept: 'text/plain' } })).text();
+    const verdict = await verifyExport(exported, { logKey: vkey.trim() });
+    expect(verdict.failures).toEqual([]);
+    expect(verdict.justificationsVerified).toBe(1);
     await compliance.getByLabel('Comment').fill('Life at risk; both NCBs informed.');
     await compliance.getByRole('button', { name: 'Record decision' }).click();
     await compliance.getByText('Decision recorded in the log.').waitFor();

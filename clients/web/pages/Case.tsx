@@ -109,6 +109,15 @@ export function CasePage(props: { me: Me; id: string }) {
                 </li>
               ))}
             </ol>
+            {data.timeline.length > 0 && (
+              <p class="small">
+                <a href={`/api/v1/log/export?from=${data.timeline[0]!.logIndex}`} download={`exigent-log-${props.id}.jsonl`} data-testid="case-log-export">
+                  Download the verifiable log export
+                </a>{' '}
+                from this contact’s opening entry on, to prove it offline with{' '}
+                <code>verify-log exigent-log-{props.id}.jsonl --key log.vkey --contact {props.id}</code> (README, “Verifying one urgent contact offline”).
+              </p>
+            )}
           </div>
         </div>
         <aside class="side">
