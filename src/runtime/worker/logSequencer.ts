@@ -11,7 +11,7 @@ import type { Committed } from '../../audit-log/logWriter';
 import { createLogWriter } from '../../audit-log/logWriter';
 import type { LogEvent } from '../../audit-log/logEvent';
 import type { SignedHead } from '../../audit-log/signedHead';
-import { IntegrityFailure } from '../../errors';
+import { IntegrityFailure, Invalid } from '../../errors';
 import type { RawStatement } from '../../storage/database';
 import { durableObjectSignedHeads } from './durableObjectSignedHeads';
 import type { Env } from './env';
@@ -27,14 +27,16 @@ export class LogSequencer extends DurableObject<Env> {
 
   /**
    * A refused batch (a constraint, an injected fault) is an answer, not a crash of this object: it comes back as
-   * `{ refused }` with the database's message, which the caller's adapter classifies (isUniqueViolation…).
+   * `{ refused }` with the database's message, which the caller's adapter classifies (isUniqueViolation…). An event
+   * the writer itself refuses (a leaf too big) comes back with `invalid`, so the caller throws the same 422.
    */
-  async commit(events: LogEvent[], statements: RawStatement[]): Promise<{ committed: Committed } | { refused: string }> {
+  async commit(events: LogEvent[], statements: RawStatement[]): Promise<{ committed: Committed } | { refused: string; invalid?: { field: string | null } }> {
     const services = await this.services();
     let committed: Committed;
     try {
       committed = await services.logWriter.commit(events, statements);
     } catch (error) {
+      if (error instanceof Invalid) return { refused: error.message, invalid: { field: error.field ?? null } };
       return { refused: error instanceof Error ? error.message : String(error) };
     }
     if (events.length > 0 && (await this.ctx.storage.getAlarm()) === null) {

@@ -4,6 +4,7 @@
  * tree has one writer however many isolates serve requests.
  */
 import type { LogWriter } from '../../audit-log/logWriter';
+import { Invalid } from '../../errors';
 import type { D1StorageDatabase } from '../../storage/d1Database';
 import type { LogSequencer } from './logSequencer';
 
@@ -15,7 +16,7 @@ export function remoteLogWriter(namespace: DurableObjectNamespace<LogSequencer>,
   return {
     async commit(events, statements = []) {
       const answer = await sequencer().commit(events as never, statements.map(database.toRaw));
-      if ('refused' in answer) throw new Error(answer.refused);
+      if ('refused' in answer) throw answer.invalid ? new Invalid(answer.refused, answer.invalid.field ?? undefined) : new Error(answer.refused);
       return answer.committed;
     },
     async size() {
