@@ -1,7 +1,8 @@
 /**
  * @module End-to-end messaging for one device: registers its keys, encrypts for every member device of a
- * conversation, receives over a WebSocket or by cursor, verifies before decrypting, acknowledges, and warns
- * when a member's device keys change. The server only ever sees envelopes.
+ * conversation, sends over the device's WebSocket when it is open (HTTP otherwise), receives over it or by cursor,
+ * verifies before decrypting, acknowledges, and warns when a member's device keys change. The server only ever sees
+ * envelopes.
  */
 import { ApiProblem, type Api } from './api';
 import {
@@ -104,10 +105,33 @@ export interface SeenStore {
   add(messageId: string): void;
 }
 
+/** A send awaiting its answer on the stream; re-posted over HTTP if the stream closes first (idempotent by message id). */
+interface PendingSend {
+  conversationId: string;
+  envelope: EnvelopeV1;
+  resolve(posted: PostedEnvelope): void;
+  reject(error: unknown): void;
+}
+
+/** The device's stream once it is ready: the socket, the frame limit it announced, the sends it has not answered. */
+interface OpenStream {
+  socket: SocketLike;
+  maxFrameBytes: number;
+  pending: Map<string, PendingSend>;
+}
+
+/** The server's default frame limit (EXIGENT_MAX_FRAME_KB), for a server that does not announce its own. */
+const DEFAULT_MAX_FRAME_BYTES = 16 * 1024;
+const encoder = new TextEncoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class Messenger {
   readonly keyTracker: KeyTracker;
   private readonly seen: SeenStore;
   private readonly conversations = new Map<string, { record: ConversationRecord; changes: KeyChange[] }>();
+  /** Set while a stream opened by {@link connect} is ready; sends go over it. */
+  private stream: OpenStream | undefined;
+  private sendCounter = 0;
 
   constructor(
     readonly api: Api,
@@ -207,8 +231,48 @@ export class Messenger {
     });
   }
 
+  /** Over the open stream when there is one and the envelope fits in a frame; over HTTP otherwise. */
   private post(conversationId: string, envelope: EnvelopeV1): Promise<PostedEnvelope> {
+    const stream = this.stream;
+    if (!stream) return this.postOverHttp(conversationId, envelope);
+    const id = `s${++this.sendCounter}`;
+    const frame = JSON.stringify({ type: 'send', id, conversationId, envelope });
+    if (encoder.encode(frame).byteLength > stream.maxFrameBytes) return this.postOverHttp(conversationId, envelope);
+    return new Promise((resolve, reject) => {
+      stream.pending.set(id, { conversationId, envelope, resolve, reject });
+      try {
+        stream.socket.send(frame);
+      } catch {
+        // The socket closed under us: its close handler re-posts what is pending, this one included.
+      }
+    });
+  }
+
+  private postOverHttp(conversationId: string, envelope: EnvelopeV1): Promise<PostedEnvelope> {
     return this.api.post<PostedEnvelope>(`/conversations/${encodeURIComponent(conversationId)}/messages`, envelope);
+  }
+
+  /** Settles a send the stream answered: `sent` with the stored message, `error` with the problem HTTP would give. */
+  private answered(stream: OpenStream, frame: { id?: unknown; problem?: unknown } & Record<string, unknown>): void {
+    const pending = typeof frame.id === 'string' ? stream.pending.get(frame.id) : undefined;
+    if (!pending) return;
+    stream.pending.delete(frame.id as string);
+    if (frame.type === 'sent') {
+      const { messageId, receivedAt, recipientDeviceIds, duplicate } = frame as unknown as PostedEnvelope;
+      pending.resolve({ messageId, receivedAt, recipientDeviceIds, duplicate });
+    } else pending.reject(new ApiProblem(frame.problem as ConstructorParameters<typeof ApiProblem>[0]));
+  }
+
+  /** The stream closed with sends unanswered: each may or may not have been stored, so each is posted again over HTTP. */
+  private resendOverHttp(stream: OpenStream): void {
+    if (this.stream === stream) this.stream = undefined;
+    for (const { conversationId, envelope, resolve, reject } of stream.pending.values()) {
+      // A 409 may be the stream's own copy committing while this one was checked: once it has, a retry says `duplicate`.
+      const retry = (error: unknown) =>
+        error instanceof ApiProblem && error.status === 409 ? sleep(250).then(() => this.postOverHttp(conversationId, envelope)) : Promise.reject(error);
+      this.postOverHttp(conversationId, envelope).catch(retry).then(resolve, reject);
+    }
+    stream.pending.clear();
   }
 
   async uploadAttachment(conversationId: string, file: { data: Uint8Array; name: string; mediaType: string }): Promise<AttachmentRef> {
@@ -291,7 +355,8 @@ export class Messenger {
 
   /**
    * Opens the live stream: the server first replays the queue, then pushes new envelopes and receipts. Each
-   * envelope is acknowledged once handled. `ready` resolves when the backlog has been sent.
+   * envelope is acknowledged once handled. `ready` resolves when the backlog has been sent; from then until it
+   * closes, {@link send} goes over this stream (sends unanswered when it closes are posted again over HTTP).
    */
   connect(handlers: StreamHandlers): { ready: Promise<void>; closed: Promise<void>; close(): void } {
     if (!this.openSocket) throw new Error('Messenger was created without openSocket');
@@ -304,18 +369,27 @@ export class Messenger {
       resolveReady = resolve;
       rejectReady = reject;
     });
+    let open: OpenStream | undefined;
     const closed = new Promise<void>((resolve) => {
       socket.onclose = () => {
         rejectReady(new Error('the stream closed before it was ready'));
+        if (open) this.resendOverHttp(open);
         resolve();
       };
     });
     socket.onerror = () => rejectReady(new Error('the stream could not be opened'));
     socket.onmessage = (event) => {
       const data = JSON.parse(String(event.data)) as { type: string } & Record<string, unknown>;
+      // Answers to sends settle at once: they need not wait behind envelopes being decrypted.
+      if ((data.type === 'sent' || data.type === 'error') && open && typeof data.id === 'string') return this.answered(open, data);
       // Envelopes are handled strictly in order, so acknowledgements and callbacks follow the queue.
       chain = chain.then(async () => {
-        if (data.type === 'ready') resolveReady();
+        if (data.type === 'ready') {
+          const maxFrameBytes = typeof data.maxFrameBytes === 'number' ? data.maxFrameBytes : DEFAULT_MAX_FRAME_BYTES;
+          // The latest stream opened carries the sends; an earlier one still open keeps its pending answers.
+          open = this.stream = { socket, maxFrameBytes, pending: new Map() };
+          resolveReady();
+        }
         else if (data.type === 'receipt') handlers.onReceipt?.(data as never);
         else if (data.type === 'envelope') {
           const queued = data as unknown as QueuedEnvelope;
@@ -326,6 +400,14 @@ export class Messenger {
         }
       });
     };
-    return { ready, closed, close: () => socket.close() };
+    return {
+      ready,
+      closed,
+      close: () => {
+        // Sends stop using this stream at once; those it has not answered are re-posted over HTTP when it closes.
+        if (open && this.stream === open) this.stream = undefined;
+        socket.close();
+      },
+    };
   }
 }

@@ -51,7 +51,16 @@ export function createRateLimiter(options: RateLimitOptions & { clock: Clock }):
   };
 }
 
-/** A factory of in-memory limiters on `clock`. */
+/**
+ * A factory of in-memory limiters on `clock`. Asked twice for one budget (the same `what`, limit and window) it gives
+ * the same limiter, so the HTTP route and the device streams that send messages count against one budget.
+ */
 export function inMemoryRateLimiters(clock: Clock): RateLimiterFactory {
-  return (options) => createRateLimiter({ clock, ...options });
+  const budgets = new Map<string, RateLimiter>();
+  return (options) => {
+    const budget = `${options.limit}/${options.windowMs}/${options.what ?? ''}`;
+    let limiter = budgets.get(budget);
+    if (!limiter) budgets.set(budget, (limiter = createRateLimiter({ clock, ...options })));
+    return limiter;
+  };
 }

@@ -4,24 +4,28 @@
  */
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
-import { problemResponse } from './problem';
+import { problemResponse, type Problem } from './problem';
 import { UNPROCESSABLE } from './schemas';
 
 const TARGET_LABEL: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header', cookie: 'cookie' };
 
-export function validationProblem(error: ZodError, target: string, c: Context): Response {
+/** The problem body for `error`, found validating `target` (json, query, param…), without a request id. */
+export function validationProblemBody(error: ZodError, target: string): Omit<Problem, 'type'> {
   const errors = error.issues.map((issue) => ({
     field: issue.path.length > 0 ? issue.path.join('.') : TARGET_LABEL[target] ?? target,
     message: issue.message,
   }));
   const unprocessable = error.issues.every((issue) => issue.code === 'custom' && issue.params?.unprocessable === UNPROCESSABLE.unprocessable);
-  return problemResponse({
+  return {
     title: unprocessable ? 'Unprocessable request' : 'Invalid request',
     status: unprocessable ? 422 : 400,
     detail: `Invalid ${TARGET_LABEL[target] ?? target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
     errors,
-    requestId: c.get('requestId'),
-  });
+  };
+}
+
+export function validationProblem(error: ZodError, target: string, c: Context): Response {
+  return problemResponse({ ...validationProblemBody(error, target), requestId: c.get('requestId') });
 }
 
 /** The defaultHook of every OpenAPIHono router. */

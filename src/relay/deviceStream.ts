@@ -1,12 +1,14 @@
 /**
  * @module A device's live stream, the same on every runtime: on open it replays the device's queue, then pushes
  * new envelopes and receipts as they are published; the device acknowledges with `{"type":"ack","seqs":[…]}`
- * frames. The runtime owns the socket (a node-ws connection, or a hibernatable WebSocket in a Durable Object) and
+ * frames and may send envelopes with `{"type":"send","id":…}` frames, each answered by its id once committed
+ * (docs/protocol.md, "Sending over the stream"). The runtime owns the socket (a node-ws connection, or a hibernatable WebSocket in a Durable Object) and
  * the subscription (the process's hub, or the Durable Object's own); this module owns what flows over it.
  */
 import type { Actor } from '../directory/actor';
 import type { Platform } from '../platform';
 import type { DeliveryHub, HubEvent, LivePublisher } from './deliveryHub';
+import type { PostedEnvelope } from './postEnvelope';
 import { acknowledgeOnDevices, fetchQueue } from './deliveryQueue';
 import { hubEventJson } from './eventJson';
 import { signsOut } from './streamSession';
@@ -24,6 +26,29 @@ export interface DeviceStream {
   end(): void;
 }
 
+/** RFC 9457 problem details, as the HTTP API answers them; a refused frame carries one. */
+export interface StreamProblem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Array<{ field: string; message: string }>;
+}
+
+/** What a `send` frame is answered with, before its id is added. */
+export type SendAnswer = ({ type: 'sent' } & PostedEnvelope) | { type: 'error'; problem: StreamProblem };
+
+/**
+ * Sends an envelope as the stream's device, with the HTTP route's validation, rate limit and errors; supplied by the
+ * runtime (src/http/streamSend.ts builds it), since the problem mapping and the limits live with the HTTP API.
+ */
+export interface StreamSender {
+  /** Resolves once the envelope is committed, or refused; never rejects. */
+  send(input: { actor: Actor; deviceId: string; conversationId: unknown; envelope: unknown }): Promise<SendAnswer>;
+  /** The 400 problem for a frame that is no request the stream understands. */
+  malformed(detail: string): StreamProblem;
+}
+
 /** Close code for a stream whose session ended (logout, expiry, a removed passkey, disable, role change). */
 export const SESSION_ENDED_CLOSE = 4401;
 /** Close code for the stream of a device its owner revoked. */
@@ -32,8 +57,11 @@ export const DEVICE_REVOKED_CLOSE = 4403;
 export const FRAME_TOO_BIG_CLOSE = 1009;
 export const frameTooBigReason = (maxFrameBytes: number) => `frame exceeds the limit of ${maxFrameBytes} bytes`;
 const REPLAY_PAGE = 500;
+/** A client's request id: echoed in the answer, so it need only be unique among the client's sends in flight. */
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const EXPECTED_FRAME = 'expected {"type":"ack","seqs":[positive integers]} or {"type":"send","id":…,"conversationId":…,"envelope":{…}}';
 
-type StreamServices = Pick<Platform, 'database' | 'clock'> & { hub: LivePublisher };
+type StreamServices = Pick<Platform, 'database' | 'clock' | 'config'> & { hub: LivePublisher };
 
 /**
  * Opens the stream of `deviceId` (already checked to be the actor's own). `replay: false` re-attaches a stream
@@ -49,6 +77,8 @@ export function openDeviceStream(
     socket: StreamSocket;
     live: Pick<DeliveryHub, 'subscribe'>;
     replay: boolean;
+    /** Takes `send` frames; without it they are refused as malformed. */
+    sender?: StreamSender;
   },
 ): DeviceStream {
   const { actor, deviceId, socket } = input;
@@ -88,17 +118,33 @@ export function openDeviceStream(
     for (const event of pending) if (event.type !== 'envelope' || event.seq > lastSeq) send(event);
     pending.length = 0;
     live = true;
-    socket.send(JSON.stringify({ type: 'ready' }));
+    // The frame limit tells the device which envelopes fit in a `send` frame; larger ones go over HTTP.
+    socket.send(JSON.stringify({ type: 'ready', maxFrameBytes: services.config.maxFrameBytes }));
   }
+
+  /** Writes a frame unless the socket has gone (an answer to a send can arrive after the device left). */
+  const answer = (frame: object) => {
+    if (ended) return;
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch {
+      // closed meanwhile: the device retries by message id, which is idempotent
+    }
+  };
 
   return {
     receive(text) {
-      const seqs = parseAcknowledgement(text);
-      if (!seqs) {
-        socket.send(JSON.stringify({ type: 'error', detail: 'expected {"type":"ack","seqs":[positive integers]}' }));
+      const frame = parseFrame(text);
+      if (frame.type === 'ack') {
+        acknowledgeThisTurn(deviceId, frame.seqs, (error) => answer({ type: 'error', detail: error.message }));
         return;
       }
-      acknowledgeThisTurn(deviceId, seqs, (error) => socket.send(JSON.stringify({ type: 'error', detail: error.message })));
+      const { sender } = input;
+      if (!sender) return answer({ type: 'error', detail: EXPECTED_FRAME });
+      if (frame.type !== 'send') return answer({ type: 'error', ...(frame.id ? { id: frame.id } : {}), problem: sender.malformed(EXPECTED_FRAME) });
+      // Many sends may be in flight: each is answered by its id, in the order they commit.
+      const { id, conversationId, envelope } = frame;
+      void sender.send({ actor, deviceId, conversationId, envelope }).then((reply) => answer({ ...reply, id }));
     },
     end() {
       ended = true;
@@ -108,16 +154,27 @@ export function openDeviceStream(
   };
 }
 
-function parseAcknowledgement(text: string): number[] | undefined {
+type Frame =
+  | { type: 'ack'; seqs: number[] }
+  | { type: 'send'; id: string; conversationId: unknown; envelope: unknown }
+  | { type: 'malformed'; id?: string };
+
+/** Reads a frame from the device; anything not an acknowledgement or a send with a usable id is malformed. */
+function parseFrame(text: string): Frame {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as { type?: string; seqs?: unknown };
-    if (parsed.type === 'ack' && Array.isArray(parsed.seqs) && parsed.seqs.length > 0 && parsed.seqs.every((s) => Number.isSafeInteger(s) && s > 0)) {
-      return (parsed.seqs as number[]).slice(0, REPLAY_PAGE);
-    }
+    parsed = JSON.parse(text);
   } catch {
-    // not JSON: answered as a malformed frame
+    return { type: 'malformed' };
   }
-  return undefined;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { type: 'malformed' };
+  const frame = parsed as { type?: unknown; seqs?: unknown; id?: unknown; conversationId?: unknown; envelope?: unknown };
+  const id = typeof frame.id === 'string' && REQUEST_ID.test(frame.id) ? frame.id : undefined;
+  if (frame.type === 'ack' && Array.isArray(frame.seqs) && frame.seqs.length > 0 && frame.seqs.every((s) => Number.isSafeInteger(s) && s > 0)) {
+    return { type: 'ack', seqs: (frame.seqs as number[]).slice(0, REPLAY_PAGE) };
+  }
+  if (frame.type === 'send' && id) return { type: 'send', id, conversationId: frame.conversationId, envelope: frame.envelope };
+  return { type: 'malformed', ...(id ? { id } : {}) };
 }
 
 type AcknowledgeThisTurn = (deviceId: string, seqs: number[], onError: (error: Error) => void) => void;

@@ -18,6 +18,7 @@ import type { LiveStreams } from '../liveStreams';
 import { authorize, guardedRoute } from '../guardedRoute';
 import { problemResponse } from '../problem';
 import { IdParam, jsonBody, jsonResponse, NameText, NoContent } from '../schemas';
+import { messagesSentLimiter } from '../streamSend';
 import { validationHook } from '../validationHook';
 
 /** Messaging is between investigators; NCB officers and compliance staff never hold conversation keys. */
@@ -63,7 +64,7 @@ function deviceJson(d: z.infer<typeof DeviceSchema>) {
 
 export function relayRoutes(services: Services, options: { liveStreams: LiveStreams; rateLimiters: RateLimiterFactory }) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const sendLimiter = options.rateLimiters({ limit: services.config.sendRatePerMinute, windowMs: 60_000, what: 'messages sent' });
+  const sendLimiter = messagesSentLimiter(options.rateLimiters, services.config);
 
   app.openapi(
     guardedRoute(RELAY_ROLES, {

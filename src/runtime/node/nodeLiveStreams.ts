@@ -1,12 +1,15 @@
 /**
  * @module Live streams on Node: device WebSockets through @hono/node-ws and the NCB event stream, both fed by the
  * process's in-memory hub, both ending with their session (src/relay/streamSession.ts), both counted against the
- * caps per device and per session; a device frame over the size limit closes its socket (1009) unread.
+ * caps per device and per session; a device frame over the size limit closes its socket (1009) unread. Envelopes sent
+ * over a device stream count against the same budget as the HTTP route's: `rateLimiters` is the app's.
  */
 import type { NodeWebSocket } from '@hono/node-ws';
 import { WebSocket } from 'ws';
 import { sessionEndsAt, sessionTokenHash } from '../../auth/sessions';
+import type { RateLimiterFactory } from '../../auth/rateLimiter';
 import type { LiveStreams } from '../../http/liveStreams';
+import { streamSender } from '../../http/streamSend';
 import { openInboxStream } from '../../ncb/inboxStream';
 import { FRAME_TOO_BIG_CLOSE, frameTooBigReason, openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
 import { watchSessionExpiry, type StreamSession } from '../../relay/streamSession';
@@ -16,8 +19,13 @@ import { streamSlots } from './streamSlots';
 /** A handshake that never completes (the client went away, a malformed key) gives its place back after this. */
 const UNOPENED_MS = 10_000;
 
-export function nodeLiveStreams(services: NodeServices, webSockets: Pick<NodeWebSocket, 'upgradeWebSocket' | 'wss'>): LiveStreams {
+export function nodeLiveStreams(
+  services: NodeServices,
+  webSockets: Pick<NodeWebSocket, 'upgradeWebSocket' | 'wss'>,
+  rateLimiters: RateLimiterFactory,
+): LiveStreams {
   limitFrameSize(webSockets.wss, services.config.maxFrameBytes);
+  const sender = streamSender(services, { rateLimiters });
   const slots = streamSlots(services.config);
   const streamSession = async (token: string): Promise<StreamSession> => {
     const tokenHash = await sessionTokenHash(token);
@@ -33,7 +41,7 @@ export function nodeLiveStreams(services: NodeServices, webSockets: Pick<NodeWeb
       const upgrade = webSockets.upgradeWebSocket(() => ({
         onOpen(_event, ws) {
           clearTimeout(unopened);
-          stream = openDeviceStream(services, { actor, deviceId, sessionTokenHash: session.tokenHash, socket: ws, live: services.hub, replay: true });
+          stream = openDeviceStream(services, { actor, deviceId, sessionTokenHash: session.tokenHash, socket: ws, live: services.hub, replay: true, sender });
           stopWatching = watchSessionExpiry(services.clock, session, (cause) =>
             cause === 'ended' ? ws.close(SESSION_ENDED_CLOSE, 'session ended') : ws.close(1011, 'session check failed'),
           );

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueCheckpoint } from '../../audit-log/checkpoints';
+import { inMemoryRateLimiters } from '../../auth/rateLimiter';
 import { createFirstAdminEnrolment, isFreshInstallation } from '../../auth/enrolments';
 import { IntegrityFailure } from '../../errors';
 import type { Config } from '../../config/loadConfig';
@@ -41,12 +42,15 @@ export async function startServer(config: Config, overrides: Parameters<typeof o
   }
   // node-ws routes upgrade requests through the app, which needs the upgrade helper to be built: resolve lazily.
   const webSockets = createNodeWebSocket({ app: { request: (...args: Parameters<typeof app.request>) => app.request(...args) } as never });
+  // One set of limiters for the app and the streams: a message sent over either counts against one budget.
+  const rateLimiters = inMemoryRateLimiters(services.clock);
   const app = createApp(services, {
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     loadScalarBundle: () => readFile(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8'),
-    liveStreams: nodeLiveStreams(services, webSockets),
+    liveStreams: nodeLiveStreams(services, webSockets, rateLimiters),
     loadWebApp,
     readRequestBody: readNodeRequestBody,
+    rateLimiters,
     runtimeStats: () => {
       const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
       return { rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, uptimeSeconds: Math.round(process.uptime()) };

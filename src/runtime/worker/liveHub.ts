@@ -10,14 +10,16 @@ import { DurableObject } from 'cloudflare:workers';
 import { sessionEndsAt } from '../../auth/sessions';
 import type { Actor } from '../../directory/actor';
 import type { TooManyRequests } from '../../errors';
+import { streamSender } from '../../http/streamSend';
 import { openInboxStream } from '../../ncb/inboxStream';
 import type { HubEvent } from '../../relay/deliveryHub';
-import { FRAME_TOO_BIG_CLOSE, frameTooBigReason, openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream } from '../../relay/deviceStream';
+import { FRAME_TOO_BIG_CLOSE, frameTooBigReason, openDeviceStream, SESSION_ENDED_CLOSE, type DeviceStream, type StreamSender } from '../../relay/deviceStream';
 import { tooManyDeviceStreams, tooManySessionStreams } from '../../relay/streamLimits';
 import { nextSessionCheck } from '../../relay/streamSession';
 import { forgetHost, leaseStream, releaseStream, streamHosts } from './accountStreams';
 import { countingHub } from './countingHub';
 import type { Env } from './env';
+import { durableRateLimiters } from './rateLimitCounter';
 import { openWorkerServices, servicesCache, type WorkerServices } from './workerServices';
 
 /** What the Worker tells the object about a stream it authorised (set by our code only; DOs are not public). */
@@ -38,6 +40,8 @@ export class LiveHub extends DurableObject<Env> {
   /** Subscriptions of the streams held here, counted so an account's object can forget hosts nobody listens on. */
   private readonly local = countingHub();
   private readonly streams = new Map<WebSocket, DeviceStream>();
+  /** Sends over this object's device streams, with the Worker's services and its shared send budget. */
+  private sender: StreamSender | undefined;
   /** The NCB inbox streams held here, by stream id (they keep the object awake, so memory holds them). */
   private readonly inboxes = new Set<string>();
 
@@ -166,7 +170,8 @@ export class LiveHub extends DurableObject<Env> {
 
   private attach(services: WorkerServices, socket: WebSocket, device: DeviceSocket, replay: boolean): void {
     const { actor, deviceId, sessionTokenHash } = device;
-    this.streams.set(socket, openDeviceStream(services, { actor, deviceId, sessionTokenHash, socket, live: this.local, replay }));
+    this.sender ??= streamSender(services, { rateLimiters: durableRateLimiters(this.env.LIMITS) });
+    this.streams.set(socket, openDeviceStream(services, { actor, deviceId, sessionTokenHash, socket, live: this.local, replay, sender: this.sender }));
   }
 
   /** Closes the socket (if it still is open) and forgets its stream. */
