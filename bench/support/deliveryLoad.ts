@@ -21,7 +21,7 @@ export interface LoadOptions {
   /** Per pair, in message order: the ids and the wire texts from sealPool. */
   pool: Array<{ messageIds: string[]; wire: string[] }>;
   window: number;
-  /** Keep every `sampleEvery`-th delivered envelope for the decryption check. */
+  /** Keep message n of every pair where n % sampleEvery = 0, as it arrived, for the decryption check. */
   sampleEvery: number;
 }
 
@@ -155,7 +155,7 @@ export class DeliveryLoad {
         else if (this.pairOf(index) !== p) this.misrouted++;
         else {
           if (this.deliveries[index]!++ === 0) this.deliveredAt[index] = at;
-          if (index % this.o.sampleEvery === 0) this.samples.set(index, frame.envelope);
+          if ((index - this.offset[p]!) % this.o.sampleEvery === 0) this.samples.set(index, frame.envelope);
         }
         // Acknowledged as the SDK does once an envelope is handled; the frames of one turn share one ack.
         if (acks.push(frame.seq) === 1) setImmediate(flush);
