@@ -5,7 +5,8 @@
 // query strings). Properties of every response: no 5xx; every 4xx is an RFC 9457 problem whose `status`
 // matches and whose `detail` is not empty; every response carries x-request-id; and a refused (4xx)
 // request writes nothing (row counts of every table, hence also the log size, and SQLite's change counter).
-// The device WebSocket is fuzzed too: handshakes (ids, origins, cookies) and junk frames on an open socket.
+// The device WebSocket is fuzzed too: handshakes (ids, origins, cookies), junk frames on an open socket, and send
+// frames (malformed, oversized, another device's, a closed conversation's, a forged signature, over the budget).
 //
 // Reproduce a run with FUZZ_SEED=<seed> (printed at the start); FUZZ_RUNS sets the runs per route × caller.
 import fc from 'fast-check';
@@ -13,6 +14,9 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { b64, encodeContent, sealEnvelope, sodiumReady, type EnvelopeV1 } from '../../clients/sdk/crypto';
+import type { Messenger } from '../../clients/sdk/messenger';
+import { closeConversationStatement, createConversation } from '../../src/relay/conversations';
 import { ApiClient } from '../support/apiClient';
 import { newDevice } from '../support/devices';
 import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
@@ -451,10 +455,12 @@ describe('route fuzzing', () => {
       });
 
     let deviceId: string;
+    let sender: Messenger;
 
     beforeAll(async () => {
       // A device of its own: the HTTP fuzzing may have revoked the investigator's first one.
-      deviceId = (await newDevice(people.investigator, 'WS fuzz desk')).device.deviceId;
+      sender = await newDevice(people.investigator, 'WS fuzz desk');
+      deviceId = sender.device.deviceId;
     });
 
     it('handshakes with random ids, origins and cookies: never a 5xx, only the owner gets in', async () => {
@@ -619,7 +625,8 @@ describe('route fuzzing', () => {
               } catch {
                 parsed = undefined;
               }
-              if (parsed?.type !== 'error' || typeof parsed.detail !== 'string') violations.push(`expected {"type":"error",…}, got ${reply === undefined ? 'nothing within 3 s' : reply.slice(0, 200)}`);
+              const detail = parsed?.problem?.detail ?? parsed?.detail;
+              if (parsed?.type !== 'error' || typeof detail !== 'string') violations.push(`expected {"type":"error",…}, got ${reply === undefined ? 'nothing within 3 s' : reply.slice(0, 200)}`);
             }
             if (ws.readyState !== WebSocket.OPEN) violations.push(`socket no longer open (readyState ${ws.readyState})`);
             if (violations.length) {
@@ -634,6 +641,106 @@ describe('route fuzzing', () => {
         })
         .finally(() => ws.close());
       console.log(`[fuzz] ${frames} WebSocket frames sent`);
+      expect((await new ApiClient(server.url).get('/healthz')).status).toBe(200);
+    }, 60_000);
+
+    it('refuses send frames that must fail with one clear error frame by id, writes nothing, and stays up', async () => {
+      await sodiumReady();
+      const closedId = await createConversation(server.services, { memberUserIds: [people.investigator.user.id, people.counterpart.user.id] });
+      await server.services.database.batch([closeConversationStatement(server.services, closedId, server.services.clock.now())]);
+      const seal = (conversationId: string) =>
+        sealEnvelope({
+          conversationId,
+          sender: { deviceId, keys: sender.device.keys },
+          recipients: [{ deviceId: counterpartDeviceId, agreementKey: b64(sender.device.keys.agreementPublic) }],
+          plaintext: encodeContent({ type: 'text', text: 'fuzz' }),
+        });
+      const genuine = await seal(contact.conversationId);
+      const inClosed = await seal(closedId);
+      const flip = (text: string) => (text.startsWith('A') ? 'B' : 'A') + text.slice(1);
+      const FIELDS = Object.keys(genuine) as Array<keyof EnvelopeV1>;
+      // Every envelope below is one the server must refuse: each breaks the signature, the schema or a rule.
+      const envelopeArb: fc.Arbitrary<{ kind: string; conversationId: unknown; envelope: unknown }> = fc.oneof(
+        fc.constant({ kind: 'forged signature', conversationId: contact.conversationId, envelope: { ...genuine, signature: flip(genuine.signature) } }),
+        fc.constant({ kind: "another user's device", conversationId: contact.conversationId, envelope: { ...genuine, senderDeviceId: counterpartDeviceId } }),
+        fc.constant({ kind: 'closed conversation', conversationId: closedId, envelope: inClosed }),
+        fc.constant({ kind: 'addressed elsewhere', conversationId: closedId, envelope: genuine }),
+        fc.tuple(fc.constantFrom(...FIELDS), fc.jsonValue({ maxDepth: 2 })).map(([field, value]) => ({
+          kind: `field ${field} replaced`,
+          conversationId: contact.conversationId,
+          // A replacement equal to the original would leave a genuine envelope: the signature goes too.
+          envelope: { ...genuine, [field]: value, ...(JSON.stringify(value) === JSON.stringify(genuine[field]) || field === 'signature' ? { signature: flip(genuine.signature) } : {}) },
+        })),
+        fc.constantFrom(...FIELDS).map((field) => {
+          const { [field]: _dropped, ...rest } = genuine;
+          return { kind: `field ${field} missing`, conversationId: contact.conversationId, envelope: rest };
+        }),
+        fc.record({ conversationId: fc.oneof(unicodeString, fc.jsonValue({ maxDepth: 1 })), envelope: fc.jsonValue({ maxDepth: 3 }) }).map((v) => ({ kind: 'random', ...v })),
+      );
+      const idArb = fc.oneof(
+        { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...'AZaz09_-'.split('')), minLength: 1, maxLength: 64 }) },
+        { weight: 1, arbitrary: fc.oneof(fc.constantFrom<unknown>('', 'a b', 'x'.repeat(65), 'ü', 7, null, {}), unicodeString) },
+      );
+      const usableId = (id: unknown): id is string => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id);
+
+      const res = await handshake(deviceId, people.investigator.client.socketHeaders());
+      expect(res.status, res.text).toBe(101);
+      const ws = res.socket!;
+      const messages = res.messages!;
+      while (JSON.parse((await messages.next(5_000)) ?? '{"type":"ready"}').type !== 'ready');
+      const statuses = new Map<number, number>();
+      let last = '';
+      await fc
+        .assert(
+          fc.asyncProperty(envelopeArb, idArb, fc.constantFrom('send', 'send', 'send', 'Send', 'sent'), async (sent, id, type) => {
+            const before = snapshotStatement.get() as Record<string, number>;
+            const frame = JSON.stringify({ type, id, conversationId: sent.conversationId, envelope: sent.envelope });
+            if (Buffer.byteLength(frame) > server.services.config.maxFrameBytes) return;
+            ws.send(frame);
+            const reply = await messages.next(3_000);
+            const violations: string[] = [];
+            const parsed = reply === undefined ? undefined : (JSON.parse(reply) as { type?: string; id?: unknown; problem?: { type?: string; status?: number; detail?: string } });
+            const problem = parsed?.problem;
+            if (parsed?.type !== 'error' || !problem || problem.type !== 'about:blank' || typeof problem.detail !== 'string' || problem.detail === '') {
+              violations.push(`expected {"type":"error","problem":{…}}, got ${reply === undefined ? 'nothing within 3 s' : reply.slice(0, 300)}`);
+            } else {
+              statuses.set(problem.status!, (statuses.get(problem.status!) ?? 0) + 1);
+              if (!(problem.status! >= 400 && problem.status! < 500)) violations.push(`status ${problem.status}`);
+              if (usableId(id) ? parsed.id !== id : 'id' in parsed) violations.push(`answered with id ${JSON.stringify(parsed.id)} for ${JSON.stringify(id)}`);
+            }
+            const after = snapshotStatement.get() as Record<string, number>;
+            if (JSON.stringify(after) !== JSON.stringify(before)) violations.push('a refused send frame wrote to the database');
+            if (ws.readyState !== WebSocket.OPEN) violations.push(`socket no longer open (readyState ${ws.readyState})`);
+            if (violations.length) {
+              last = `WS send (${sent.kind}, type ${type}, id ${JSON.stringify(id)}) ${frame.slice(0, 200)}: ${violations.join(' | ')}`;
+              throw new Error(last);
+            }
+          }),
+          { seed: comboSeed('ws send frames'), numRuns: 200, endOnFailure: true },
+        )
+        .catch((error: Error) => {
+          throw new Error(`FUZZ_SEED=${SEED} ${/\{ seed: [^}]*\}/.exec(error.message)?.[0] ?? ''}\n${last || error.message}`);
+        });
+
+      // Over the budget: spent here by schema-valid posts to nowhere (each counts, each is refused, nothing is written).
+      for (let i = 0; i < 5_000; i++) {
+        const res = await people.investigator.client.post('/api/v1/conversations/nowhere/messages', { ...genuine, conversationId: 'nowhere' });
+        if (res.status === 429) break;
+      }
+      const before = snapshotStatement.get();
+      ws.send(JSON.stringify({ type: 'send', id: 'over-budget', conversationId: contact.conversationId, envelope: genuine }));
+      const limited = JSON.parse((await messages.next(3_000)) ?? '{}');
+      expect(limited).toMatchObject({ type: 'error', id: 'over-budget', problem: { status: 429 } });
+      expect(snapshotStatement.get(), 'a rate-limited send wrote').toEqual(before);
+      statuses.set(429, (statuses.get(429) ?? 0) + 1);
+
+      // Oversized send frames close the socket (1009) unread, as any frame over the limit does.
+      const padding = 'A'.repeat(server.services.config.maxFrameBytes);
+      const bigBefore = snapshotStatement.get();
+      ws.send(JSON.stringify({ type: 'send', id: 'big', conversationId: contact.conversationId, envelope: { ...genuine, ciphertext: padding } }));
+      expect((await new Promise<number>((resolve) => ws.once('close', resolve)))).toBe(1009);
+      expect(snapshotStatement.get(), 'an oversized send frame wrote').toEqual(bigBefore);
+      console.log(`[fuzz] WebSocket send frames answered with statuses ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ')}`);
       expect((await new ApiClient(server.url).get('/healthz')).status).toBe(200);
     }, 60_000);
 
