@@ -1,6 +1,6 @@
 /**
- * @module `npm run bench -- chaos [--kills N]`: the mixed load (E2E sends with fan-out to two devices, urgent-contact
- * openings, NCB acknowledgements) against a server on a file database that is `kill -9`ed at random moments and
+ * @module `npm run bench -- chaos [--kills N]`: the mixed load (E2E sends with fan-out to two devices, over HTTP and
+ * over the sender's stream, urgent-contact openings, NCB acknowledgements) against a server on a file database that is `kill -9`ed at random moments and
  * restarted, N times (default 20). Afterwards it proves from the database and the clients' records that nothing
  * acknowledged was lost, nothing was delivered twice, no contact is half-written, the outbox drained and the log
  * stayed consistent across every crash.
@@ -101,7 +101,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   }
   services.database.close();
 
-  console.log(`acknowledged messages ${load.ackedMessages.size}: lost ${lost}, delivered twice ${duplicates} (the same queue entry handed out again after a crash and deduplicated by the client: ${load.redeliveries})`);
+  console.log(`acknowledged messages ${load.ackedMessages.size} (${load.ackedOverStream} by a sent frame on the stream): lost ${lost}, delivered twice ${duplicates} (the same queue entry handed out again after a crash and deduplicated by the client: ${load.redeliveries})`);
   console.log(`acknowledged contacts ${load.ackedContacts.size}: missing ${missingContacts}; contacts in the database missing a notification, formal request or log entry: ${incomplete}`);
   console.log(`outbox: ${outbox.length} e-mails, ${undelivered} not delivered, ${neverMailed} never received by the SMTP sink (each carries its outbox id as Message-ID)`);
   console.log(`log: self-check ${selfCheck.ok ? 'OK' : selfCheck.problems.join('; ')}; ${checkpoints.length} checkpoints taken before kills are consistent with the final size ${latest.size}: ${consistent}`);
@@ -112,6 +112,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   return {
     kills,
     acked_messages: load.ackedMessages.size,
+    acked_over_stream: load.ackedOverStream,
     lost_messages: lost,
     duplicate_deliveries: duplicates,
     acked_contacts: load.ackedContacts.size,

@@ -1,12 +1,15 @@
 /**
  * @module The mixed load shared by the chaos and soak benchmarks: an investigator sends E2E messages fanned out to
- * two devices of a foreign colleague and opens urgent contacts, an NCB officer acknowledges, the two recipient
+ * two devices of a foreign colleague (over HTTP, and over her device's stream with `send` frames) and opens urgent
+ * contacts, an NCB officer acknowledges, the two recipient
  * devices fetch, verify, decrypt and acknowledge. Every worker survives the server going away and records what
  * the server acknowledged, so the benchmark can check it afterwards.
  */
 import { Api } from '../../clients/sdk/api';
 import { b64, encodeContent, generateDeviceKeys, openEnvelope, sealEnvelope, sodiumReady } from '../../clients/sdk/crypto';
-import { Messenger, type DeviceIdentity, type QueuedEnvelope } from '../../clients/sdk/messenger';
+import { Messenger, type DeviceIdentity, type QueuedEnvelope, type SocketLike } from '../../clients/sdk/messenger';
+import type { EnvelopeV1 } from '../../clients/sdk/crypto';
+import WebSocket from 'ws';
 import type { ApiClient } from '../../tests/support/apiClient';
 import { enrolWithLink, login, type Person } from '../../tests/support/people';
 import { draftFor } from '../../tests/support/urgent';
@@ -18,6 +21,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const isDown = (error: unknown) => error instanceof TypeError || /fetch failed|ECONNREFUSED|socket/i.test(String((error as Error)?.message));
 
 type Device = DeviceIdentity & { client: ApiClient };
+
+/** The sender's device stream while it is open: the answers awaited, by request id (undefined: the socket closed). */
+interface StreamLink {
+  socket: SocketLike;
+  pending: Map<string, (answer: { type: string } | undefined) => void>;
+}
 
 export interface Scenario {
   admin: Person;
@@ -67,6 +76,10 @@ export class MixedLoad {
   readonly received: Array<Map<string, Set<number>>>;
   /** The same seq handed out again after a crash (at-least-once transport, deduplicated by the client). */
   redeliveries = 0;
+  /** Messages the server acknowledged with a `sent` frame on the sender's stream (also in ackedMessages). */
+  ackedOverStream = 0;
+  private stream: Promise<StreamLink | undefined> | undefined;
+  private frames = 0;
   /** Successful requests, for throughput over time. */
   completed = 0;
   serverUp = true;
@@ -90,6 +103,9 @@ export class MixedLoad {
       loop(() => this.send(), 2),
       loop(() => this.send(), 2),
       loop(() => this.send(), 2),
+      // Two senders on one socket: their frames are in flight together.
+      loop(() => this.sendOverStream(), 2),
+      loop(() => this.sendOverStream(), 2),
       loop(() => this.openContact(), 20),
       loop(() => this.acknowledgeSome(), 50),
       ...this.s.recipients.map((_, i) => loop(() => this.fetchFor(i), 10)),
@@ -99,16 +115,79 @@ export class MixedLoad {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.workers);
+    (await this.stream)?.socket.close();
   }
 
-  async send(): Promise<void> {
+  private seal(): Promise<EnvelopeV1> {
     const { s } = this;
-    const envelope = await sealEnvelope({
+    return sealEnvelope({
       conversationId: s.conversationId,
       sender: { deviceId: s.sender.deviceId, keys: s.sender.keys },
       recipients: s.recipients.map((r) => ({ deviceId: r.deviceId, agreementKey: b64(r.keys.agreementPublic) })),
       plaintext: encodeContent({ type: 'text', text: 'mixed load' }),
     });
+  }
+
+  async send(): Promise<void> {
+    await this.postUntilAnswered(await this.seal());
+  }
+
+  /**
+   * Sends over the sender's stream; only a `sent` frame counts as acknowledged. A socket that closes first leaves the
+   * outcome unknown, so the envelope is posted again over HTTP (idempotent by message id), as the SDK does.
+   */
+  async sendOverStream(): Promise<void> {
+    const envelope = await this.seal();
+    const link = await (this.stream ??= this.openStream());
+    if (!link) return this.postUntilAnswered(envelope);
+    const id = `c${++this.frames}`;
+    const answer = await new Promise<{ type: string } | undefined>((resolve) => {
+      link.pending.set(id, resolve);
+      try {
+        link.socket.send(JSON.stringify({ type: 'send', id, conversationId: this.s.conversationId, envelope }));
+      } catch {
+        link.pending.delete(id);
+        resolve(undefined);
+      }
+    });
+    if (answer?.type === 'sent') {
+      this.ackedMessages.add(envelope.messageId);
+      this.ackedOverStream++;
+      this.completed++;
+    } else if (answer === undefined) await this.postUntilAnswered(envelope);
+  }
+
+  /** Opens the sender device's stream; resolves once it is ready, or with undefined if it closes first. */
+  private openStream(): Promise<StreamLink | undefined> {
+    const { s } = this;
+    const opening = new Promise<StreamLink | undefined>((resolve) => {
+      const url = `${s.anna.client.baseUrl.replace(/^http/, 'ws')}/api/v1/devices/${s.sender.deviceId}/stream`;
+      const socket = new WebSocket(url, { headers: s.anna.client.socketHeaders() }) as unknown as SocketLike;
+      const link: StreamLink = { socket, pending: new Map() };
+      link.socket.onmessage = (event) => {
+        const frame = JSON.parse(String(event.data)) as { type: string; id?: string };
+        if (frame.type === 'ready') resolve(link);
+        const settle = frame.id === undefined ? undefined : link.pending.get(frame.id);
+        if (settle && (frame.type === 'sent' || frame.type === 'error')) {
+          link.pending.delete(frame.id!);
+          settle(frame);
+        }
+      };
+      link.socket.onerror = () => undefined;
+      link.socket.onclose = () => {
+        // The next send opens a new stream.
+        if (this.stream === opening) this.stream = undefined;
+        resolve(undefined);
+        for (const settle of link.pending.values()) settle(undefined);
+        link.pending.clear();
+      };
+    });
+    return opening;
+  }
+
+  /** Posts over HTTP until the server answers. */
+  private async postUntilAnswered(envelope: EnvelopeV1): Promise<void> {
+    const { s } = this;
     // Retried with the same message id until the server answers: idempotency makes that safe.
     for (;;) {
       try {
