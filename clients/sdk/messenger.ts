@@ -370,8 +370,10 @@ export class Messenger {
       rejectReady = reject;
     });
     let open: OpenStream | undefined;
+    let ended = false;
     const closed = new Promise<void>((resolve) => {
       socket.onclose = () => {
+        ended = true;
         rejectReady(new Error('the stream closed before it was ready'));
         if (open) this.resendOverHttp(open);
         resolve();
@@ -396,7 +398,9 @@ export class Messenger {
           const outcome = await this.receiveOrReject(queued);
           if ('reason' in outcome) handlers.onRejected?.(outcome);
           else handlers.onMessage?.(outcome);
-          socket.send(JSON.stringify({ type: 'ack', seqs: [queued.seq] }));
+          // A stream that ended while the envelope was being opened cannot carry its acknowledgement (some sockets
+          // throw); the server keeps the copy queued and hands it out again, and the seen-id check drops the repeat.
+          if (!ended) socket.send(JSON.stringify({ type: 'ack', seqs: [queued.seq] }));
         }
       });
     };
@@ -406,6 +410,7 @@ export class Messenger {
       close: () => {
         // Sends stop using this stream at once; those it has not answered are re-posted over HTTP when it closes.
         if (open && this.stream === open) this.stream = undefined;
+        ended = true;
         socket.close();
       },
     };
