@@ -27,11 +27,15 @@ interface RunnableSync {
  * const database = openSqliteDatabase({ path: './data/exigent.db' });
  * await database.batch([database.db.insert(countries).values({ code: 'UA', name: 'Ukraine' })]);
  */
+const WAL_REWIND_FRAMES = 1024;
+
 export function openSqliteDatabase(options: {
   path: string;
   migrate?: boolean;
   /** WAL checkpoint cadence; 0 leaves the WAL alone (tests that count its frames). */
   checkpointEveryMs?: number;
+  /** WAL length in pages past which it is rewound (default 1024, 4 MiB); tests that count rewinds lower it. */
+  walRewindFrames?: number;
   /** Where a failed background checkpoint is reported (it is retried at the next tick). */
   onCheckpointError?: (message: string) => void;
 }): SqliteDatabase {
@@ -55,6 +59,7 @@ export function openSqliteDatabase(options: {
           path: options.path,
           intervalMs: checkpointEveryMs,
           catchUp: () => sqlite.pragma('wal_checkpoint(PASSIVE)'),
+          rewindAfterFrames: options.walRewindFrames ?? WAL_REWIND_FRAMES,
           onError: options.onCheckpointError ?? ((message) => console.error(`WAL checkpoint failed: ${message}`)),
         });
 

@@ -4,9 +4,9 @@
  * on the event loop that stall was the p99 of every request in flight. A PASSIVE checkpoint from another
  * connection never blocks the writer, but it can never catch up with a busy writer either, and SQLite only
  * rewinds the WAL when a write begins with every frame checkpointed: alone, the worker let the WAL grow by
- * ~30 MB/s. So each worker pass is followed by a catch-up pass on the writer's own thread (`catchUp`), which
- * copies only the frames written during the worker's pass — a few milliseconds — and lets the next write
- * rewind the WAL.
+ * ~30 MB/s. So a worker pass that leaves the WAL longer than `rewindAfterFrames` is followed by a catch-up pass on
+ * the writer's own thread (`catchUp`), which copies only the frames written during the worker's pass — a few
+ * milliseconds — and lets the next write rewind the WAL.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -23,8 +23,8 @@ db.pragma('wal_autocheckpoint = 0');
 const flag = new Int32Array(workerData.closed);
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ passed: true });
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ passed: true, frames: result ? result.log : 0 });
   } catch (error) {
     parentPort.postMessage({ error: String(error) });
   }
@@ -46,8 +46,14 @@ export interface WalCheckpointer {
 export function startWalCheckpointer(options: {
   path: string;
   intervalMs: number;
-  /** Runs a PASSIVE checkpoint on the writer's connection, after each worker pass. */
+  /** Runs a PASSIVE checkpoint on the writer's connection, after a worker pass that left the WAL this long. */
   catchUp: () => void;
+  /**
+   * WAL length (in frames, i.e. pages) past which the writer catches up so that its next write rewinds the WAL. A
+   * catch-up after every pass cost the delivery benchmark's writer thread a twelfth of its time; rewinding only past
+   * a few megabytes bounds the file at that size plus one pass's frames.
+   */
+  rewindAfterFrames: number;
   onError: (message: string) => void;
 }): WalCheckpointer {
   const closed = new SharedArrayBuffer(4);
@@ -65,9 +71,9 @@ export function startWalCheckpointer(options: {
       options.onError(String(error));
     }
   };
-  worker.on('message', (message: { passed?: true; error?: string }) => {
+  worker.on('message', (message: { passed?: true; frames?: number; error?: string }) => {
     if (message.error) options.onError(message.error);
-    else if (!stopped) catchUp();
+    else if (!stopped && (message.frames ?? Infinity) > options.rewindAfterFrames) catchUp();
   });
   worker.on('error', (error) => options.onError(String(error)));
   worker.once('exit', () => {

@@ -23,7 +23,8 @@ describe('WAL checkpointer', () => {
   it('keeps rewinding the WAL while writes never stop, and lets go of the file on close', async () => {
     dir = mkdtempSync(join(tmpdir(), 'exigent-checkpointer-'));
     const path = join(dir, 'test.db');
-    database = openSqliteDatabase({ path, checkpointEveryMs: 50 });
+    // Rewound past a single page, so that even these tiny rows make it rewind several times.
+    database = openSqliteDatabase({ path, checkpointEveryMs: 50, walRewindFrames: 1 });
     const db = database;
     const before = walResets(path);
     let written = 0;
@@ -46,7 +47,7 @@ describe('WAL checkpointer', () => {
     const errors: string[] = [];
     let catchUps = 0;
     // No database at that path: the worker's connection fails and the worker exits.
-    const checkpointer = startWalCheckpointer({ path: join(dir, 'missing.db'), intervalMs: 20, catchUp: () => catchUps++, onError: (m) => errors.push(m) });
+    const checkpointer = startWalCheckpointer({ path: join(dir, 'missing.db'), intervalMs: 20, rewindAfterFrames: 0, catchUp: () => catchUps++, onError: (m) => errors.push(m) });
     const deadline = Date.now() + 5000;
     while (catchUps < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     checkpointer.stop();
@@ -55,5 +56,30 @@ describe('WAL checkpointer', () => {
     const after = catchUps;
     await new Promise((r) => setTimeout(r, 100));
     expect(catchUps).toBe(after);
+  });
+
+  it('catches up on the writer\'s thread only after a pass that left the WAL longer than rewindAfterFrames', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'exigent-checkpointer-'));
+    const path = join(dir, 'test.db');
+    // The database's own checkpointer is off: the two below are the only ones.
+    database = openSqliteDatabase({ path, checkpointEveryMs: 0 });
+    const db = database;
+    const calls = { short: 0, always: 0 };
+    const rewindLate = startWalCheckpointer({ path, intervalMs: 20, rewindAfterFrames: 1_000_000, catchUp: () => calls.short++, onError: () => {} });
+    const rewindEarly = startWalCheckpointer({ path, intervalMs: 20, rewindAfterFrames: 0, catchUp: () => calls.always++, onError: () => {} });
+    try {
+      for (let i = 0; i < 200; i++) {
+        await db.batch([db.db.insert(countries).values({ code: `C${i}`, name: `Country ${i}` })]);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      rewindLate.stop();
+      rewindEarly.stop();
+    }
+    // Passes ran and saw the WAL (a catch-up per pass for the one whose threshold every WAL passes)…
+    expect(calls.always).toBeGreaterThanOrEqual(3);
+    // …and none for the one whose threshold this short WAL never reached.
+    expect(calls.short).toBe(0);
   });
 });
