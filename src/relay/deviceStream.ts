@@ -61,7 +61,15 @@ const REPLAY_PAGE = 500;
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const EXPECTED_FRAME = 'expected {"type":"ack","seqs":[positive integers]} or {"type":"send","id":…,"conversationId":…,"envelope":{…}}';
 
-type StreamServices = Pick<Platform, 'database' | 'clock' | 'config'> & { hub: LivePublisher };
+type StreamServices = Pick<Platform, 'database' | 'clock' | 'config' | 'logger'> & { hub: LivePublisher };
+
+/** The answer to an `ack` frame whose commit failed: nothing was deleted, so the copies are handed out again. */
+const ACKNOWLEDGEMENT_NOT_STORED: StreamProblem = {
+  type: 'about:blank',
+  title: 'Internal error',
+  status: 500,
+  detail: 'The acknowledgement could not be stored; the envelopes stay queued and are delivered again on the next stream',
+};
 
 /**
  * Opens the stream of `deviceId` (already checked to be the actor's own). `replay: false` re-attaches a stream
@@ -136,7 +144,11 @@ export function openDeviceStream(
     receive(text) {
       const frame = parseFrame(text);
       if (frame.type === 'ack') {
-        acknowledgeThisTurn(deviceId, frame.seqs, (error) => answer({ type: 'error', detail: error.message }));
+        acknowledgeThisTurn(deviceId, frame.seqs, (error) => {
+          // The database's own words stay in the server's log: they name tables and constraints, nothing a device can act on.
+          services.logger.error({ err: error, deviceId }, 'acknowledgement not stored');
+          answer({ type: 'error', problem: ACKNOWLEDGEMENT_NOT_STORED });
+        });
         return;
       }
       const { sender } = input;

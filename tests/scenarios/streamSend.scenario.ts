@@ -9,7 +9,7 @@ import { Api } from '../../clients/sdk/api';
 import { b64, encodeContent, sealEnvelope, sodiumReady, type EnvelopeV1, type TextContent } from '../../clients/sdk/crypto';
 import { Messenger, type ReceivedMessage, type SocketLike } from '../../clients/sdk/messenger';
 import { closeConversationStatement, createConversation } from '../../src/relay/conversations';
-import { messages } from '../../src/relay/tables';
+import { deliveries, messages } from '../../src/relay/tables';
 import type { ApiClient } from '../support/apiClient';
 import { newDevice } from '../support/devices';
 import type { Harness, StartHarness } from '../support/harness';
@@ -95,6 +95,9 @@ export function streamSendScenario(start: StartHarness, runtime: StreamSendRunti
       Number((await server.services.database.db.select({ n: sql<number>`count(*)` }).from(messages))[0]!.n);
 
     /** A genuine envelope from `from` (sealed with libsodium for `to`), as the SDK builds it. */
+    const queuedSeqs = async (deviceId: string) =>
+      (await server.services.database.db.select({ seq: deliveries.seq }).from(deliveries).where(eq(deliveries.deviceId, deviceId))).map((r) => r.seq);
+
     async function seal(from: Messenger, to: Messenger[], conversation = conversationId): Promise<EnvelopeV1> {
       await sodiumReady();
       return sealEnvelope({
@@ -172,6 +175,31 @@ export function streamSendScenario(start: StartHarness, runtime: StreamSendRunti
       expect(await messageRows()).toBe(before);
       p1Stream.close();
       await Promise.all([p1Stream.closed, a1Stream.close()]);
+    });
+
+    it('answers an acknowledgement the database refuses with a 500 problem naming no internals; the copy stays queued', async () => {
+      const a1Stream = await openRawStream(server, anna.client, a1.device.deviceId);
+      const p1Stream = await openRawStream(server, piotr.client, p1.device.deviceId);
+      const envelope = await seal(a1, [a2, p1]);
+      a1Stream.send(sendFrame('to-ack', conversationId, envelope));
+      expect(await a1Stream.answer('to-ack')).toMatchObject({ type: 'sent' });
+      const delivered = await waitFor(() => p1Stream.frames.find((f) => f.type === 'envelope' && f.messageId === envelope.messageId), 'delivery to p1');
+      await server.execute(`CREATE TRIGGER refuse_acks BEFORE DELETE ON deliveries BEGIN SELECT RAISE(ABORT, 'injected acknowledgement fault'); END`);
+      try {
+        const before = p1Stream.frames.length;
+        p1Stream.send(JSON.stringify({ type: 'ack', seqs: [delivered.seq] }));
+        const refusal = await p1Stream.anonymousError(before);
+        expect(refusal.problem).toMatchObject({ status: 500, title: 'Internal error' });
+        expect(JSON.stringify(refusal)).not.toMatch(/injected|deliveries|trigger|SQLITE/i);
+        expect(await queuedSeqs(p1.device.deviceId)).toContain(delivered.seq);
+      } finally {
+        await server.execute('DROP TRIGGER refuse_acks');
+      }
+      // The same acknowledgement once the fault is gone: the copy is deleted and the receipt reaches the sender.
+      p1Stream.send(JSON.stringify({ type: 'ack', seqs: [delivered.seq] }));
+      await waitFor(() => a1Stream.frames.find((f) => f.type === 'receipt' && f.messageId === envelope.messageId && f.deviceId === p1.device.deviceId), 'the receipt on a1');
+      expect(await queuedSeqs(p1.device.deviceId)).not.toContain(delivered.seq);
+      await Promise.all([a1Stream.close(), p1Stream.close()]);
     });
 
     it('answers many sends in flight on one socket, each by its id', async () => {
