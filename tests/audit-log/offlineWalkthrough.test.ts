@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness';
 import { startNodeHarness } from '../support/nodeHarness';
-import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
+import { enrolFirstAdmin, inviteCast, seedDirectory, type Person } from '../support/people';
 import { draftFor, openContact } from '../support/urgent';
 
 const run = promisify(execFile);
@@ -35,11 +35,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'exigent-walkthrough-'));
   server = await startNodeHarness();
   const admin = await enrolFirstAdmin(server);
-  const { agencies } = await seedDirectory(admin);
-  const anna = await invite(admin, { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agencyId: agencies.policeA });
-  const piotr = await invite(admin, { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agencyId: agencies.policeB });
-  const ncbUa = await invite(admin, { email: 'officer@ncb.ua', displayName: 'NCB officer UA', role: 'ncb_officer', agencyId: agencies.ncbA });
-  compliance = await invite(admin, { email: 'c@oversight.ua', displayName: 'Compliance', role: 'compliance', agencyId: agencies.oversight });
+  const cast = await inviteCast(admin, await seedDirectory(admin), 'anna', 'piotr', 'ncbUa', 'compliance');
+  const { anna, piotr, ncbUa } = cast;
+  compliance = cast.compliance;
 
   const opened = await openContact(anna, draftFor(piotr, { grounds: ['threat_to_life', 'flight_risk'] }));
   expect(opened.status, opened.text).toBe(201);

@@ -15,7 +15,7 @@ import { fromBase64Url, toBase64Url } from '../../src/crypto/base64url';
 import { justificationChallenge } from '../../src/urgent/justification';
 import { verifyJustificationsInLog } from '../../src/urgent/verifyJustificationsInLog';
 import { ApiClient } from '../support/apiClient';
-import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
+import { enrolFirstAdmin, inviteCast, seedDirectory, type Person } from '../support/people';
 import { startTestServer, TEST_ORIGIN, type TestServer } from '../support/testServer';
 import { draftFor, openContact } from '../support/urgent';
 import { SoftAuthenticator } from '../support/webauthn/softAuthenticator';
@@ -47,10 +47,7 @@ async function exportText(query = '') {
 beforeAll(async () => {
   server = await startTestServer();
   admin = await enrolFirstAdmin(server);
-  const { agencies } = await seedDirectory(admin);
-  anna = await invite(admin, { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agencyId: agencies.policeA });
-  piotr = await invite(admin, { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agencyId: agencies.policeB });
-  compliance = await invite(admin, { email: 'c@oversight.ua', displayName: 'Compliance', role: 'compliance', agencyId: agencies.oversight });
+  ({ anna, piotr, compliance } = await inviteCast(admin, await seedDirectory(admin), 'anna', 'piotr', 'compliance'));
 
   // Anna opens one contact with her first passkey, adds a laptop passkey, opens another with it, then revokes it.
   const open = async (person: Person) => {

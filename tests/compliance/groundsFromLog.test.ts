@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedReport } from '../../src/compliance/report';
 import { selfCheckDatabase } from '../../src/compliance/selfCheckDatabase';
-import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
+import { enrolFirstAdmin, inviteCast, seedDirectory, type Person } from '../support/people';
 import { startTestServer, type TestServer } from '../support/testServer';
 import { draftFor, openContact } from '../support/urgent';
 
@@ -19,10 +19,9 @@ const sqlite = () => server.services.database.sqlite;
 beforeAll(async () => {
   server = await startTestServer();
   const admin = await enrolFirstAdmin(server);
-  const { agencies } = await seedDirectory(admin);
-  const anna = await invite(admin, { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agencyId: agencies.policeA });
-  const piotr = await invite(admin, { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agencyId: agencies.policeB });
-  compliance = await invite(admin, { email: 'c@oversight.ua', displayName: 'Compliance', role: 'compliance', agencyId: agencies.oversight });
+  const cast = await inviteCast(admin, await seedDirectory(admin), 'anna', 'piotr', 'compliance');
+  const { anna, piotr } = cast;
+  compliance = cast.compliance;
   const opened = async (grounds: string[], caseReference: string) => {
     const res = await openContact(anna, draftFor(piotr, { grounds, caseReference }));
     expect(res.status, res.text).toBe(201);

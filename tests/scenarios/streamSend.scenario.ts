@@ -13,7 +13,7 @@ import { deliveries, messages } from '../../src/relay/tables';
 import type { ApiClient } from '../support/apiClient';
 import { newDevice } from '../support/devices';
 import type { Harness, StartHarness } from '../support/harness';
-import { enrolFirstAdmin, invite, login, seedDirectory, type Person } from '../support/people';
+import { enrolFirstAdmin, inviteCast, login, seedDirectory, type Person } from '../support/people';
 import { waitFor } from '../support/waitFor';
 
 export interface StreamSendRuntime {
@@ -130,10 +130,7 @@ export function streamSendScenario(start: StartHarness, runtime: StreamSendRunti
     beforeAll(async () => {
       server = await start();
       const admin = await enrolFirstAdmin(server);
-      const { agencies } = await seedDirectory(admin);
-      anna = await invite(admin, { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agencyId: agencies.policeA });
-      piotr = await invite(admin, { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agencyId: agencies.policeB });
-      olga = await invite(admin, { email: 'olga@police.ua', displayName: 'Olga', role: 'investigator', agencyId: agencies.policeA });
+      ({ anna, piotr, olga } = await inviteCast(admin, await seedDirectory(admin), 'anna', 'piotr', 'olga'));
       a1 = await newDevice(anna, 'Anna desk');
       a2 = await newDevice(anna, 'Anna laptop', await login(anna));
       p1 = await newDevice(piotr, 'Piotr desk');

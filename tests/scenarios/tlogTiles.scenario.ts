@@ -10,7 +10,7 @@ import { Invalid } from '../../src/errors';
 import { prepareUrgentContact } from '../../src/urgent/openUrgentContact';
 import { ApiClient } from '../support/apiClient';
 import type { Harness, StartHarness } from '../support/harness';
-import { enrolFirstAdmin, invite, seedDirectory, type Person } from '../support/people';
+import { enrolFirstAdmin, inviteCast, seedDirectory, type Person } from '../support/people';
 import { draftFor } from '../support/urgent';
 
 /** A C2SP entry bundle reader: big-endian uint16 length, then that many bytes, to the very end. */
@@ -45,10 +45,7 @@ export function tlogTilesScenario(start: StartHarness) {
     beforeAll(async () => {
       server = await start();
       admin = await enrolFirstAdmin(server);
-      const { agencies } = await seedDirectory(admin);
-      compliance = await invite(admin, { email: 'c@oversight.ua', displayName: 'Compliance', role: 'compliance', agencyId: agencies.oversight });
-      anna = await invite(admin, { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agencyId: agencies.policeA });
-      piotr = await invite(admin, { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agencyId: agencies.policeB });
+      ({ compliance, anna, piotr } = await inviteCast(admin, await seedDirectory(admin), 'compliance', 'anna', 'piotr'));
       // Past one full tile, with the largest leaf allowed in the first one.
       const overhead = new TextEncoder().encode(JSON.stringify({ actor: { system: 'tiles-test' }, at: new Date(0).toISOString(), countries: [], details: { text: '' }, subject: { note: 'filler' }, type: 'compliance.decision', v: 1 })).length;
       const room = MAX_LEAF_BYTES - overhead;

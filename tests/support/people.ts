@@ -86,3 +86,22 @@ export async function seedDirectory(admin: Person): Promise<Directory> {
     },
   };
 }
+
+/** The people most tests need, each in the agency of {@link seedDirectory} that their role belongs to. */
+const CAST = {
+  anna: { email: 'anna@police.ua', displayName: 'Anna', role: 'investigator', agency: 'policeA' },
+  olga: { email: 'olga@police.ua', displayName: 'Olga', role: 'investigator', agency: 'policeA' },
+  piotr: { email: 'piotr@police.pl', displayName: 'Piotr', role: 'investigator', agency: 'policeB' },
+  compliance: { email: 'c@oversight.ua', displayName: 'Compliance', role: 'compliance', agency: 'oversight' },
+  ncbUa: { email: 'officer@ncb.ua', displayName: 'NCB officer UA', role: 'ncb_officer', agency: 'ncbA' },
+} as const;
+
+/** Invites and enrols the named members of the cast, in the order given. */
+export async function inviteCast<K extends keyof typeof CAST>(admin: Person, directory: Directory, ...names: K[]): Promise<Record<K, Person>> {
+  const people = {} as Record<K, Person>;
+  for (const name of names) {
+    const { agency, ...member } = CAST[name];
+    people[name] = await invite(admin, { ...member, agencyId: directory.agencies[agency] });
+  }
+  return people;
+}
